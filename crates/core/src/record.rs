@@ -1,0 +1,174 @@
+//! What sources hand to the pipeline ([`Input`]) and what the pipeline hands to sinks
+//! ([`Output`]), including the JSON record of GUIDE.md §6.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::{Document, Label, Metadata};
+
+/// The body of an input: raw bytes from a file (to be decoded) or text from a JSONL record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputContent {
+    Bytes(Vec<u8>),
+    Text(String),
+}
+
+/// One document as read by a source, before any stage has run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    /// Stable id: path relative to the input root, the JSONL `id`, or `FILE:LINE`.
+    pub id: String,
+    /// Where it came from, for error messages: `path` or `path:line`.
+    pub origin: String,
+    pub content: InputContent,
+    /// Fields of a JSONL record other than `text`, passed through untouched.
+    pub fields: Option<Map<String, Value>>,
+}
+
+impl Input {
+    /// Size of the body in bytes (what throughput is counted in).
+    pub fn len(&self) -> usize {
+        match &self.content {
+            InputContent::Bytes(b) => b.len(),
+            InputContent::Text(t) => t.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A block taken out of `text`, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Removed {
+    pub label: Label,
+    pub rule: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched: Option<String>,
+    /// 1-based line in the text after the text stages.
+    pub line: usize,
+    pub text: String,
+}
+
+/// The result of joining a document's blocks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assembled {
+    pub text: String,
+    pub template: String,
+    pub removed: Vec<Removed>,
+}
+
+/// One cleaned document, ready for a sink.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    pub id: String,
+    pub text: String,
+    pub template: String,
+    pub meta: Metadata,
+    pub removed: Vec<Removed>,
+    /// Pass-through fields of a JSONL record.
+    pub fields: Option<Map<String, Value>>,
+    /// Size of the input body in bytes.
+    pub bytes_in: usize,
+}
+
+impl Output {
+    /// Assemble a finished document into an output record.
+    pub fn from_document(
+        doc: Document,
+        fields: Option<Map<String, Value>>,
+        bytes_in: usize,
+    ) -> Self {
+        let Assembled { text, template, removed } = doc.assemble();
+        Output { id: doc.id, text, template, meta: doc.meta, removed, fields, bytes_in }
+    }
+
+    /// The `metadata` object of the output record.
+    pub fn metadata_json(&self) -> Map<String, Value> {
+        let m = &self.meta;
+        let mut out = Map::new();
+        if let Some(e) = &m.encoding {
+            out.insert("encoding".into(), Value::from(e.as_str()));
+        }
+        if let Some(c) = m.confidence {
+            // Two decimals are plenty and keep records stable across platforms.
+            let c = (f64::from(c) * 100.0).round() / 100.0;
+            out.insert("confidence".into(), Value::from(c));
+        }
+        if m.malformed > 0 {
+            out.insert("malformed".into(), Value::from(m.malformed));
+        }
+        let changes: Map<String, Value> =
+            m.changes.iter().map(|(k, v)| ((*k).to_string(), Value::from(*v))).collect();
+        out.insert("changes".into(), Value::Object(changes));
+        out.insert("removed".into(), to_value(&self.removed));
+        if !m.edits.is_empty() {
+            out.insert("edits".into(), to_value(&m.edits));
+        }
+        for (k, v) in &m.notes {
+            out.insert((*k).to_string(), v.clone());
+        }
+        out
+    }
+
+    /// The full output record: `id`, `text`, `template`, `metadata`, then any pass-through
+    /// fields. A pass-through `metadata` object is kept and our keys are merged into it.
+    pub fn to_json(&self) -> Value {
+        let mut rec = Map::new();
+        rec.insert("id".into(), Value::from(self.id.as_str()));
+        rec.insert("text".into(), Value::from(self.text.as_str()));
+        rec.insert("template".into(), Value::from(self.template.as_str()));
+        let mut metadata = self.metadata_json();
+        let mut rest = Map::new();
+        if let Some(fields) = &self.fields {
+            for (k, v) in fields {
+                match (k.as_str(), v) {
+                    ("id" | "text" | "template", _) => {}
+                    ("metadata", Value::Object(theirs)) => {
+                        let mut merged = theirs.clone();
+                        merged.append(&mut metadata);
+                        metadata = merged;
+                    }
+                    _ => {
+                        rest.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        rec.insert("metadata".into(), Value::Object(metadata));
+        rec.append(&mut rest);
+        Value::Object(rec)
+    }
+}
+
+fn to_value<T: Serialize>(v: &T) -> Value {
+    // Serializing our own plain structs cannot fail.
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn record_has_contract_fields_and_passes_others_through() {
+        let mut doc = Document::new("x:3", "正文\n".to_string());
+        doc.meta.encoding = Some("UTF-8".into());
+        doc.meta.confidence = Some(1.0);
+        let fields =
+            json!({"id": "x", "text": "old", "url": "http://a", "metadata": {"lang": "zh"}});
+        let out = Output::from_document(doc, fields.as_object().cloned(), 7);
+        let v = out.to_json();
+        assert_eq!(v["id"], "x:3");
+        assert_eq!(v["text"], "正文\n");
+        assert_eq!(v["template"], "");
+        assert_eq!(v["url"], "http://a");
+        assert_eq!(v["metadata"]["lang"], "zh");
+        assert_eq!(v["metadata"]["encoding"], "UTF-8");
+        assert_eq!(v["metadata"]["removed"], json!([]));
+        let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["id", "text", "template", "metadata", "url"]);
+    }
+}
