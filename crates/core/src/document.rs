@@ -103,6 +103,9 @@ pub struct Metadata {
 pub struct Document {
     /// Stable identifier (relative path, JSONL id, or `FILE:LINE`).
     pub id: String,
+    /// The site the document belongs to, for statistics shared across a site's pages
+    /// (the folder of a file input; the host of a JSONL record's `url`, else the shard).
+    pub site: String,
     /// The current text. Text stages rewrite it; after [`Document::split_blocks`] it is the
     /// text the blocks came from.
     pub text: String,
@@ -117,6 +120,7 @@ impl Document {
     pub fn new(id: impl Into<String>, text: String) -> Self {
         Document {
             id: id.into(),
+            site: String::new(),
             text,
             lead: String::new(),
             blocks: Vec::new(),
