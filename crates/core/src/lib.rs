@@ -25,5 +25,5 @@ mod record;
 mod stage;
 
 pub use document::{Block, Document, Edit, Label, Metadata};
-pub use record::{Assembled, Input, InputContent, Output, Removed};
+pub use record::{Assembled, Failure, Input, InputContent, Output, Pending, Ready, Removed};
 pub use stage::{Stage, StageName, UnknownStage};

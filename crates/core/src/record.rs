@@ -20,6 +20,8 @@ pub struct Input {
     pub id: String,
     /// Where it came from, for error messages: `path` or `path:line`.
     pub origin: String,
+    /// The site the document belongs to (see [`Document::site`]).
+    pub site: String,
     pub content: InputContent,
     /// Fields of a JSONL record other than `text`, passed through untouched.
     pub fields: Option<Map<String, Value>>,
@@ -170,5 +172,49 @@ mod tests {
         assert_eq!(v["metadata"]["removed"], json!([]));
         let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys, ["id", "text", "template", "metadata", "url"]);
+    }
+}
+
+/// A document that could not be processed, reported as `origin: reason` (GUIDE.md §5).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{origin}: {reason}")]
+pub struct Failure {
+    /// `path` or `path:line`.
+    pub origin: String,
+    pub reason: String,
+}
+
+impl Failure {
+    pub fn new(origin: impl Into<String>, reason: impl Into<String>) -> Self {
+        Failure { origin: origin.into(), reason: reason.into() }
+    }
+}
+
+/// An input that has been found but not yet read. Sources hand these out in a fixed order;
+/// the runner loads them on worker threads so reading overlaps with cleaning.
+pub trait Pending: Send {
+    /// `path` or `path:line`, for progress and error messages.
+    fn origin(&self) -> &str;
+    /// Bytes this input is expected to contribute (for progress totals).
+    fn size_hint(&self) -> u64;
+    /// Read the input.
+    fn load(self) -> Result<Input, Failure>;
+}
+
+/// An input that is already in memory (a JSONL record, stdin).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ready(pub Input);
+
+impl Pending for Ready {
+    fn origin(&self) -> &str {
+        &self.0.origin
+    }
+
+    fn size_hint(&self) -> u64 {
+        self.0.len() as u64
+    }
+
+    fn load(self) -> Result<Input, Failure> {
+        Ok(self.0)
     }
 }

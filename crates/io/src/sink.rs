@@ -1,0 +1,273 @@
+//! Where cleaned documents go: a JSONL file, stdout, or a folder of `.txt` files.
+
+use std::collections::HashSet;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use qingxi_core::Output;
+use serde_json::{json, Value};
+
+use crate::AtomicFile;
+
+/// What a sink writes for each document on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    /// One JSON record per line (GUIDE.md §6).
+    #[default]
+    Jsonl,
+    /// Only the cleaned text, each document ending with a newline.
+    Text,
+}
+
+/// Where `--output` points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SinkSpec {
+    Stdout(OutputFormat),
+    /// A `.jsonl` file, written atomically.
+    JsonlFile(PathBuf),
+    /// A folder mirroring the input tree with one `.txt` per document, plus
+    /// `_qingxi.jsonl` holding each document's template and metadata.
+    Dir(PathBuf),
+}
+
+impl SinkSpec {
+    /// `-` is stdout, a path ending in `.jsonl` a JSONL file, anything else a directory.
+    pub fn parse(arg: &Path, format: OutputFormat) -> SinkSpec {
+        if arg.as_os_str() == "-" {
+            SinkSpec::Stdout(format)
+        } else if arg.to_string_lossy().to_lowercase().ends_with(".jsonl") {
+            SinkSpec::JsonlFile(arg.to_path_buf())
+        } else {
+            SinkSpec::Dir(arg.to_path_buf())
+        }
+    }
+}
+
+/// A write that failed. A closed stdout pipe is its own case: the reader is gone, which
+/// is not an error of ours (ripgrep's rule).
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: io::Error },
+    #[error("output pipe closed")]
+    BrokenPipe,
+}
+
+impl SinkError {
+    fn io(path: &Path, source: io::Error) -> Self {
+        if source.kind() == io::ErrorKind::BrokenPipe {
+            SinkError::BrokenPipe
+        } else {
+            SinkError::Io { path: path.display().to_string(), source }
+        }
+    }
+}
+
+/// Consumes output records in order.
+pub trait Sink {
+    fn write(&mut self, out: &Output) -> Result<(), SinkError>;
+    /// Make everything written visible (flush, rename into place).
+    fn finish(self: Box<Self>) -> Result<(), SinkError>;
+}
+
+/// Open the sink `spec` describes.
+pub fn open_sink(spec: &SinkSpec) -> Result<Box<dyn Sink>, SinkError> {
+    Ok(match spec {
+        SinkSpec::Stdout(format) => {
+            Box::new(StdoutSink { out: io::stdout().lock(), format: *format })
+        }
+        SinkSpec::JsonlFile(path) => Box::new(JsonlFileSink {
+            file: AtomicFile::create(path).map_err(|e| SinkError::io(path, e))?,
+        }),
+        SinkSpec::Dir(root) => {
+            std::fs::create_dir_all(root).map_err(|e| SinkError::io(root, e))?;
+            let meta_path = root.join("_qingxi.jsonl");
+            Box::new(DirSink {
+                root: root.clone(),
+                meta: AtomicFile::create(&meta_path).map_err(|e| SinkError::io(&meta_path, e))?,
+                used: HashSet::new(),
+            })
+        }
+    })
+}
+
+fn write_json_line(w: &mut impl Write, v: &Value) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, v)?;
+    w.write_all(b"\n")
+}
+
+struct StdoutSink {
+    out: io::StdoutLock<'static>,
+    format: OutputFormat,
+}
+
+impl Sink for StdoutSink {
+    fn write(&mut self, out: &Output) -> Result<(), SinkError> {
+        let r = match self.format {
+            OutputFormat::Jsonl => write_json_line(&mut self.out, &out.to_json()),
+            OutputFormat::Text => self.out.write_all(out.text.as_bytes()).and_then(|()| {
+                if out.text.ends_with('\n') || out.text.is_empty() {
+                    Ok(())
+                } else {
+                    self.out.write_all(b"\n")
+                }
+            }),
+        };
+        r.map_err(|e| SinkError::io(Path::new("-"), e))
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<(), SinkError> {
+        self.out.flush().map_err(|e| SinkError::io(Path::new("-"), e))
+    }
+}
+
+struct JsonlFileSink {
+    file: AtomicFile,
+}
+
+impl Sink for JsonlFileSink {
+    fn write(&mut self, out: &Output) -> Result<(), SinkError> {
+        let path = self.file.target().to_path_buf();
+        write_json_line(&mut self.file, &out.to_json()).map_err(|e| SinkError::io(&path, e))
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), SinkError> {
+        let path = self.file.target().to_path_buf();
+        self.file.commit().map_err(|e| SinkError::io(&path, e))
+    }
+}
+
+struct DirSink {
+    root: PathBuf,
+    meta: AtomicFile,
+    /// Relative paths already written, so two documents with the same id never overwrite
+    /// each other.
+    used: HashSet<String>,
+}
+
+impl Sink for DirSink {
+    fn write(&mut self, out: &Output) -> Result<(), SinkError> {
+        let base = safe_relative_path(&out.id);
+        let mut rel = base.clone();
+        let mut n = 1;
+        while !self.used.insert(rel.clone()) {
+            n += 1;
+            rel = format!("{}~{n}.txt", base.trim_end_matches(".txt"));
+        }
+        let path = self.root.join(&rel);
+        let mut f = AtomicFile::create(&path).map_err(|e| SinkError::io(&path, e))?;
+        f.write_all(out.text.as_bytes()).map_err(|e| SinkError::io(&path, e))?;
+        f.commit().map_err(|e| SinkError::io(&path, e))?;
+        let mut rec = out.to_json();
+        if let Value::Object(m) = &mut rec {
+            m.remove("text");
+            m.insert("path".into(), json!(rel));
+        }
+        let meta_path = self.meta.target().to_path_buf();
+        write_json_line(&mut self.meta, &rec).map_err(|e| SinkError::io(&meta_path, e))
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), SinkError> {
+        let path = self.meta.target().to_path_buf();
+        self.meta.commit().map_err(|e| SinkError::io(&path, e))
+    }
+}
+
+/// A relative path under the output folder for a document id that can never escape it:
+/// empty, `.` and `..` components and absolute prefixes are neutralised, NUL and `\` are
+/// escaped, and the name gets a `.txt` extension unless it has one.
+pub(crate) fn safe_relative_path(id: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for comp in id.split('/') {
+        let comp = comp.replace('%', "%25").replace('\0', "%00").replace('\\', "%5C");
+        match comp.as_str() {
+            "" => {}
+            "." | ".." => parts.push(comp.replace('.', "%2E")),
+            _ => parts.push(comp),
+        }
+    }
+    if parts.is_empty() {
+        parts.push("%EMPTY".into());
+    }
+    let mut rel = parts.join("/");
+    if !rel.to_lowercase().ends_with(".txt") {
+        rel.push_str(".txt");
+    }
+    rel
+}
+
+/// `--removed PATH`: every removed block of every document as one JSONL line
+/// (`id`, `label`, `rule`, `matched`, `line`, `text`), written atomically.
+#[derive(Debug)]
+pub struct RemovedLog {
+    file: AtomicFile,
+}
+
+impl RemovedLog {
+    pub fn create(path: &Path) -> Result<Self, SinkError> {
+        Ok(RemovedLog { file: AtomicFile::create(path).map_err(|e| SinkError::io(path, e))? })
+    }
+
+    pub fn write(&mut self, out: &Output) -> Result<(), SinkError> {
+        let path = self.file.target().to_path_buf();
+        for r in &out.removed {
+            let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+            if let Value::Object(m) = &mut v {
+                let mut rec = serde_json::Map::new();
+                rec.insert("id".into(), json!(out.id));
+                rec.append(m);
+                v = Value::Object(rec);
+            }
+            write_json_line(&mut self.file, &v).map_err(|e| SinkError::io(&path, e))?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<(), SinkError> {
+        let path = self.file.target().to_path_buf();
+        self.file.commit().map_err(|e| SinkError::io(&path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qingxi_core::Document;
+
+    #[test]
+    fn ids_never_escape_the_output_folder() {
+        let cases = [
+            ("a/b.txt", "a/b.txt"),
+            ("page.html", "page.html.txt"),
+            ("../../etc/passwd", "%2E%2E/%2E%2E/etc/passwd.txt"),
+            ("/abs/x", "abs/x.txt"),
+            ("a/./b", "a/%2E/b.txt"),
+            ("nul\0byte", "nul%00byte.txt"),
+            ("win\\..\\x", "win%5C..%5Cx.txt"),
+            ("", "%EMPTY.txt"),
+            ("50%", "50%25.txt"),
+        ];
+        for (id, want) in cases {
+            assert_eq!(safe_relative_path(id), want, "{id:?}");
+        }
+    }
+
+    #[test]
+    fn dir_sink_mirrors_ids_and_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = SinkSpec::parse(&dir.path().join("out"), OutputFormat::Jsonl);
+        let mut sink = open_sink(&spec).unwrap();
+        for (id, text) in [("sub/a.txt", "甲\n"), ("sub/a.txt", "乙\n"), ("../x", "丙")] {
+            let out = Output::from_document(Document::new(id, text.to_string()), None, 0);
+            sink.write(&out).unwrap();
+        }
+        sink.finish().unwrap();
+        let root = dir.path().join("out");
+        assert_eq!(std::fs::read_to_string(root.join("sub/a.txt")).unwrap(), "甲\n");
+        assert_eq!(std::fs::read_to_string(root.join("sub/a~2.txt")).unwrap(), "乙\n");
+        assert!(root.join("%2E%2E/x.txt").exists());
+        let meta = std::fs::read_to_string(root.join("_qingxi.jsonl")).unwrap();
+        assert_eq!(meta.lines().count(), 3);
+        assert!(meta.contains("\"path\":\"sub/a~2.txt\""));
+    }
+}
