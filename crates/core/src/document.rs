@@ -141,9 +141,8 @@ impl Document {
     pub fn split_blocks(&mut self) {
         self.blocks.clear();
         self.lead.clear();
-        let mut line_no = 0;
-        for raw in self.text.split_inclusive('\n') {
-            line_no += 1;
+        for (i, raw) in self.text.split_inclusive('\n').enumerate() {
+            let line_no = i + 1;
             let body = raw.strip_suffix('\n').unwrap_or(raw);
             let body = body.strip_suffix('\r').unwrap_or(body);
             if body.chars().all(char::is_whitespace) {

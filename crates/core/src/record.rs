@@ -195,6 +195,8 @@ impl Failure {
 pub trait Pending: Send {
     /// `path` or `path:line`, for progress and error messages.
     fn origin(&self) -> &str;
+    /// The id the input will have (used to assign inputs to shards before reading them).
+    fn id(&self) -> &str;
     /// Bytes this input is expected to contribute (for progress totals).
     fn size_hint(&self) -> u64;
     /// Read the input.
@@ -208,6 +210,10 @@ pub struct Ready(pub Input);
 impl Pending for Ready {
     fn origin(&self) -> &str {
         &self.0.origin
+    }
+
+    fn id(&self) -> &str {
+        &self.0.id
     }
 
     fn size_hint(&self) -> u64 {

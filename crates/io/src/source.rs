@@ -52,6 +52,13 @@ impl Pending for Item {
         }
     }
 
+    fn id(&self) -> &str {
+        match self {
+            Item::File(f) => &f.id,
+            Item::Ready(r) => r.id(),
+        }
+    }
+
     fn size_hint(&self) -> u64 {
         match self {
             Item::File(f) => f.size,
@@ -165,7 +172,7 @@ fn site_for(root_label: &str, rel_id: &str) -> String {
 }
 
 enum Cursor {
-    Walk { root: PathBuf, label: String, iter: walkdir::IntoIter },
+    Walk { root: PathBuf, label: String, iter: Box<walkdir::IntoIter> },
     Jsonl(Box<JsonlReader>),
 }
 
@@ -212,7 +219,7 @@ impl Sources {
         if meta.is_dir() {
             let iter =
                 walkdir::WalkDir::new(&arg).follow_links(true).sort_by_file_name().into_iter();
-            self.stack.push(Cursor::Walk { root: arg, label, iter });
+            self.stack.push(Cursor::Walk { root: arg, label, iter: Box::new(iter) });
             return None;
         }
         if is_jsonl(&arg) {

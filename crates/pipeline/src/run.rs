@@ -1,0 +1,172 @@
+//! The parallel runner: batches of pending inputs cleaned on a rayon pool, results handed
+//! back in input order.
+
+use std::ops::ControlFlow;
+
+use qingxi_core::{Failure, Output, Pending};
+use rayon::prelude::*;
+
+use crate::{Pipeline, Rejection};
+
+/// What became of one input.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Cleaned; ready for the sink.
+    Done(Box<Output>),
+    /// Not text; skipped and listed.
+    Skipped { origin: String, reason: String },
+    /// Could not be read or cleaned; reported as `origin: reason`.
+    Failed(Failure),
+}
+
+/// `--shard I/N`: this process handles inputs whose id hashes to `I` modulo `N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    /// Parse `I/N` with `0 <= I < N`.
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let (i, n) = s.split_once('/').ok_or_else(|| format!("shard `{s}` is not I/N"))?;
+        let index: u64 =
+            i.trim().parse().map_err(|_| format!("shard index `{i}` is not a number"))?;
+        let count: u64 =
+            n.trim().parse().map_err(|_| format!("shard count `{n}` is not a number"))?;
+        if count == 0 || index >= count {
+            return Err(format!("shard `{s}` needs 0 <= I < N"));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether an input with this id belongs to this shard. The hash (FNV-1a, 64-bit) is
+    /// fixed, so every machine agrees on the assignment.
+    pub fn owns(&self, id: &str) -> bool {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in id.as_bytes() {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h % self.count == self.index
+    }
+}
+
+/// How the runner batches work.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Worker threads; 0 means one per core.
+    pub jobs: usize,
+    /// Most inputs in flight at once.
+    pub batch_docs: usize,
+    /// Most input bytes in flight at once (bounds memory on large documents).
+    pub batch_bytes: u64,
+    pub shard: Option<Shard>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { jobs: 0, batch_docs: 1024, batch_bytes: 64 << 20, shard: None }
+    }
+}
+
+impl Pipeline {
+    fn handle<P: Pending>(&self, item: Result<P, Failure>) -> Outcome {
+        let input = match item.and_then(Pending::load) {
+            Ok(input) => input,
+            Err(f) => return Outcome::Failed(f),
+        };
+        match self.clean(input) {
+            Ok(out) => Outcome::Done(Box::new(out)),
+            Err(Rejection::Binary { origin, reason, .. }) => Outcome::Skipped { origin, reason },
+            Err(Rejection::Failed(f)) => Outcome::Failed(f),
+        }
+    }
+
+    /// Clean every item, calling `each` with the outcomes in input order. `each` may stop the
+    /// run early by returning `ControlFlow::Break` (the output pipe closed, say).
+    pub fn run<P, I, F>(&self, items: I, opts: &RunOptions, mut each: F) -> Result<(), String>
+    where
+        P: Pending,
+        I: Iterator<Item = Result<P, Failure>>,
+        F: FnMut(Outcome) -> ControlFlow<()>,
+    {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.jobs)
+            .build()
+            .map_err(|e| format!("cannot start worker threads: {e}"))?;
+        let mut items = items.filter(|item| match (&opts.shard, item) {
+            (Some(shard), Ok(p)) => shard.owns(p.id()),
+            // Failures to even find an input belong to shard 0 so they are reported once.
+            (Some(shard), Err(_)) => shard.index == 0,
+            (None, _) => true,
+        });
+        loop {
+            let mut batch = Vec::new();
+            let mut bytes = 0;
+            for item in items.by_ref() {
+                bytes += item.as_ref().map_or(0, |p| p.size_hint());
+                batch.push(item);
+                if batch.len() >= opts.batch_docs || bytes >= opts.batch_bytes {
+                    break;
+                }
+            }
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let outcomes: Vec<Outcome> =
+                pool.install(|| batch.into_par_iter().map(|item| self.handle(item)).collect());
+            for outcome in outcomes {
+                if each(outcome).is_break() {
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Config;
+    use qingxi_core::{Input, InputContent, Ready};
+
+    fn input(id: &str, text: &str) -> Result<Ready, Failure> {
+        Ok(Ready(Input {
+            id: id.into(),
+            origin: id.into(),
+            site: String::new(),
+            content: InputContent::Bytes(text.as_bytes().to_vec()),
+            fields: None,
+        }))
+    }
+
+    #[test]
+    fn outcomes_come_back_in_input_order() {
+        let p = Pipeline::build(&Config::default(), std::path::Path::new(".")).unwrap();
+        let items: Vec<_> = (0..50).map(|i| input(&format!("d{i}"), &format!("第{i}篇"))).collect();
+        let opts = RunOptions { jobs: 2, batch_docs: 7, ..Default::default() };
+        let mut ids = Vec::new();
+        p.run(items.into_iter(), &opts, |o| {
+            if let Outcome::Done(out) = o {
+                ids.push(out.id);
+            }
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        let want: Vec<_> = (0..50).map(|i| format!("d{i}")).collect();
+        assert_eq!(ids, want);
+    }
+
+    #[test]
+    fn shards_partition_ids() {
+        let shards: Vec<_> = (0..3).map(|i| Shard { index: i, count: 3 }).collect();
+        for i in 0..300 {
+            let id = format!("dir/file-{i}.txt");
+            assert_eq!(shards.iter().filter(|s| s.owns(&id)).count(), 1);
+        }
+        assert!(Shard::parse("3/3").is_err());
+        assert!(Shard::parse("1/0").is_err());
+        assert_eq!(Shard::parse("1/4"), Ok(Shard { index: 1, count: 4 }));
+    }
+}
