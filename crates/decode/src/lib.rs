@@ -1,1 +1,458 @@
-//! placeholder
+//! Turn the bytes of an input, in whatever encoding, into UTF-8 text — or refuse them as
+//! binary.
+//!
+//! Key types:
+//! - [`DecodeConfig`]: the `[decode]` section of `pipeline.toml`; [`DecodeConfig::build`]
+//!   validates it into a [`Decoder`].
+//! - [`Decoder::decode`]: bytes → [`Decision`]: either [`Decoded`] text (with the encoding
+//!   used, a confidence, and how many malformed sequences became U+FFFD) or a
+//!   [`BinaryReason`].
+//! - [`decode_utf8_lossy`]: the no-detection path used when the decode stage is disabled.
+//!
+//! The order of checks: empty input; byte order mark (UTF-8, UTF-16LE/BE); binary file
+//! signatures; NUL bytes (UTF-16 pattern or binary); control-byte density; strict UTF-8
+//! (valid input is borrowed, never copied); almost-UTF-8 (a truncated tail or a stray byte
+//! is still UTF-8); then the legacy encodings: chardetng's guess and the configured
+//! candidates are each decoded and scored for plausibility (see `score.rs`), which is what
+//! makes 30-byte inputs decidable.
+//!
+//! ```
+//! use qingxi_decode::{DecodeConfig, Decision};
+//!
+//! let decoder = DecodeConfig::default().build().unwrap();
+//! // "中文文本的编码检测" in GBK
+//! let (gbk, _, _) = encoding_rs::GBK.encode("中文文本的编码检测");
+//! match decoder.decode(&gbk) {
+//!     Decision::Text(d) => {
+//!         assert_eq!(d.text, "中文文本的编码检测");
+//!         assert_eq!(d.encoding, "GBK");
+//!     }
+//!     Decision::Binary(why) => panic!("not binary: {why}"),
+//! }
+//! assert!(matches!(decoder.decode(b"\x89PNG\r\n\x1a\n\0\0"), Decision::Binary(_)));
+//! ```
+
+mod binary;
+mod config;
+mod score;
+mod tables;
+
+use std::borrow::Cow;
+
+use encoding_rs::{DecoderResult, Encoding, GBK, UTF_16BE, UTF_16LE, UTF_8};
+
+pub use binary::BinaryReason;
+pub use config::{DecodeConfig, DecodeError};
+
+use binary::HeadStats;
+use score::{score, Model};
+
+/// Text decoded from bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded<'a> {
+    /// The text; borrowed when the input was valid UTF-8 (after any BOM).
+    pub text: Cow<'a, str>,
+    /// Display name of the encoding used: "UTF-8", "UTF-16LE", "UTF-16BE", "GBK",
+    /// "GB18030", "Big5", "Shift_JIS", "EUC-KR", "windows-1252", …
+    pub encoding: &'static str,
+    /// How sure the decoder is of `encoding`, 0.0–1.0.
+    pub confidence: f32,
+    /// Malformed byte sequences, each replaced by one U+FFFD (never dropped).
+    pub malformed: u64,
+    /// Whether the input started with a byte order mark (not part of `text`).
+    pub bom: bool,
+}
+
+/// What the decoder made of an input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision<'a> {
+    /// The input is text.
+    Text(Decoded<'a>),
+    /// The input is not text and was not decoded.
+    Binary(BinaryReason),
+}
+
+/// Decodes inputs; built once from a [`DecodeConfig`] and shared across threads.
+#[derive(Debug, Clone)]
+pub struct Decoder {
+    detect_binary: bool,
+    sniff_utf16: bool,
+    detect_legacy: bool,
+    candidates: Vec<&'static Encoding>,
+    fallback: &'static Encoding,
+    max_control_ratio: f32,
+    sample_bytes: usize,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        DecodeConfig::default().build().expect("the default configuration is valid")
+    }
+}
+
+/// Decode as UTF-8, replacing each malformed sequence with U+FFFD; no detection at all.
+/// A UTF-8 BOM is removed. Valid input is borrowed.
+pub fn decode_utf8_lossy(bytes: &[u8]) -> Decoded<'_> {
+    let (body, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    let lossy = utf8_lossy(body);
+    Decoded {
+        text: lossy.text,
+        encoding: "UTF-8",
+        confidence: if lossy.malformed == 0 { 1.0 } else { 0.5 },
+        malformed: lossy.malformed,
+        bom,
+    }
+}
+
+impl Decoder {
+    /// Decode `bytes` into text, or say why they are not text. Never panics; malformed
+    /// sequences become U+FFFD and are counted.
+    pub fn decode<'a>(&self, bytes: &'a [u8]) -> Decision<'a> {
+        if bytes.is_empty() {
+            return Decision::Text(Decoded {
+                text: Cow::Borrowed(""),
+                encoding: "UTF-8",
+                confidence: 1.0,
+                malformed: 0,
+                bom: false,
+            });
+        }
+        if let Some(d) = self.decode_bom(bytes) {
+            return Decision::Text(d);
+        }
+        let head = &bytes[..bytes.len().min(self.sample_bytes)];
+        if self.detect_binary {
+            if let Some(kind) = binary::magic(bytes) {
+                return Decision::Binary(BinaryReason::Magic(kind));
+            }
+        }
+        let stats = HeadStats::of(head);
+        if stats.nul > 0 {
+            if self.sniff_utf16 {
+                if let Some(d) = utf16_by_nuls(bytes, head) {
+                    return Decision::Text(d);
+                }
+            }
+            // A single NUL in a long text is a stray character, not a binary file.
+            if self.detect_binary && stats.nul * 1000 > stats.len {
+                return Decision::Binary(BinaryReason::NulBytes);
+            }
+        }
+        if self.detect_binary
+            && stats.bad_controls() > 1
+            && stats.bad_controls() as f32 > self.max_control_ratio * stats.len as f32
+        {
+            return Decision::Binary(BinaryReason::ControlBytes);
+        }
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            if stats.esc > 0 && bytes.is_ascii() {
+                if let Some(d) = iso_2022_jp(bytes) {
+                    return Decision::Text(d);
+                }
+            }
+            return Decision::Text(Decoded {
+                text: Cow::Borrowed(text),
+                encoding: "UTF-8",
+                confidence: utf8_confidence(bytes),
+                malformed: 0,
+                bom: false,
+            });
+        }
+        if !self.detect_legacy {
+            return Decision::Text(decode_with(self.fallback, bytes, 0.5));
+        }
+        Decision::Text(self.detect(bytes))
+    }
+
+    fn decode_bom<'a>(&self, bytes: &'a [u8]) -> Option<Decoded<'a>> {
+        let (enc, len) = Encoding::for_bom(bytes)?;
+        let body = &bytes[len..];
+        let mut d = if enc == UTF_8 {
+            let lossy = utf8_lossy(body);
+            Decoded {
+                text: lossy.text,
+                encoding: "UTF-8",
+                confidence: 1.0,
+                malformed: lossy.malformed,
+                bom: true,
+            }
+        } else {
+            decode_with(enc, body, 1.0)
+        };
+        d.bom = true;
+        Some(d)
+    }
+
+    /// Non-UTF-8 input without a BOM: almost-UTF-8, UTF-16 without NULs, or a legacy
+    /// encoding chosen by plausibility.
+    fn detect<'a>(&self, bytes: &'a [u8]) -> Decoded<'a> {
+        let sample = sample_prefix(bytes, self.sample_bytes);
+        let complete = sample.len() == bytes.len();
+        let utf8 = utf8_lossy(sample);
+        // Mostly valid multi-byte UTF-8 with a few bad bytes: UTF-8 with damage, not a
+        // legacy encoding (legacy CJK text produces about as many errors as valid pairs).
+        if utf8.multibyte >= 1 && utf8.malformed * 10 <= utf8.multibyte {
+            let mut d = decode_utf8_lossy(bytes);
+            d.confidence = if utf8.multibyte >= 8 { 0.95 } else { 0.8 };
+            return d;
+        }
+
+        let mut detector = chardetng::EncodingDetector::new();
+        detector.feed(sample, complete);
+        let guess = detector.guess(None, false);
+
+        let mut cands: Vec<&'static Encoding> = self.candidates.clone();
+        if !cands.contains(&guess) && guess != UTF_8 {
+            cands.push(guess);
+        }
+        let mut scored: Vec<Scored> = cands
+            .iter()
+            .map(|&enc| {
+                let (text, _) = decode_counting(enc, sample);
+                let s = score(&text, Model::of(enc));
+                let bonus = match (enc == guess, self.candidates.contains(&enc)) {
+                    (true, true) => chardet_bonus(sample.len()),
+                    // A guess outside the configured candidates is more often a short-input
+                    // accident (windows-1250 for a windows-1252 line, EUC-JP for a few GBK
+                    // characters), so it counts only once the sample is long.
+                    (true, false) => (chardet_bonus(sample.len()) - 2.0).max(0.0),
+                    _ => 0.0,
+                };
+                Scored { enc, total: s.total + bonus, plausible_share: share(s.plausible, s.chars) }
+            })
+            .collect();
+        // UTF-8 with damage competes on plausibility too (short inputs with one bad byte).
+        {
+            let s = score(&utf8.text, Model::Unicode);
+            scored.push(Scored {
+                enc: UTF_8,
+                total: s.total,
+                plausible_share: share(s.plausible, s.chars),
+            });
+        }
+        // UTF-16 without BOM or NULs: only all-CJK text, so it must decode without errors
+        // and be almost entirely common characters to be considered at all.
+        if self.sniff_utf16 && bytes.len() % 2 == 0 && bytes.len() >= 8 {
+            for enc in [UTF_16LE, UTF_16BE] {
+                let (text, malformed) = decode_counting(enc, sample);
+                let s = score(&text, Model::Unicode);
+                if malformed == 0 && share(s.plausible, s.chars) >= 0.9 {
+                    scored.push(Scored {
+                        enc,
+                        total: s.total,
+                        plausible_share: share(s.plausible, s.chars),
+                    });
+                }
+            }
+        }
+        scored.sort_by(|a, b| b.total.total_cmp(&a.total));
+        let best = scored[0];
+        let margin = scored.get(1).map_or(10.0, |s| best.total - s.total);
+        let confidence = legacy_confidence(margin, best.plausible_share);
+        if best.enc == UTF_8 {
+            let mut d = decode_utf8_lossy(bytes);
+            d.confidence = confidence;
+            return d;
+        }
+        decode_with(best.enc, bytes, confidence)
+    }
+}
+
+/// One candidate's result on the sample.
+#[derive(Debug, Clone, Copy)]
+struct Scored {
+    enc: &'static Encoding,
+    total: f32,
+    plausible_share: f32,
+}
+
+/// How much chardetng's own guess is worth: it is a good detector on longer inputs and
+/// a weak one on a few dozen bytes, so its vote grows with the sample.
+fn chardet_bonus(len: usize) -> f32 {
+    (len as f32 / 20.0).clamp(1.0, 6.0)
+}
+
+fn share(part: usize, whole: usize) -> f32 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f32 / whole as f32
+    }
+}
+
+/// Confidence of a legacy guess from its lead over the runner-up (in score points, about
+/// one per character) and how plausible its own decoding is.
+fn legacy_confidence(margin: f32, plausible_share: f32) -> f32 {
+    let lead = 1.0 - 0.5 * (-margin.max(0.0) / 8.0).exp();
+    (lead * plausible_share.clamp(0.0, 1.0)).clamp(0.0, 0.99)
+}
+
+/// Valid UTF-8: certain when it has enough multi-byte sequences (or none: ASCII reads the
+/// same in every ASCII-compatible encoding); one or two sequences might be a coincidence.
+fn utf8_confidence(bytes: &[u8]) -> f32 {
+    if bytes.len() > 256 || bytes.is_ascii() {
+        return 1.0;
+    }
+    match bytes.iter().filter(|b| **b >= 0xC0).count() {
+        0 => 1.0,
+        1 => 0.8,
+        2 => 0.9,
+        _ => 1.0,
+    }
+}
+
+/// The first `limit` bytes, cut after the last line break when there is one in the second
+/// half, so multi-byte characters are not split.
+fn sample_prefix(bytes: &[u8], limit: usize) -> &[u8] {
+    if bytes.len() <= limit {
+        return bytes;
+    }
+    let cut = &bytes[..limit];
+    match cut.iter().rposition(|b| *b == b'\n') {
+        Some(i) if i >= limit / 2 => &bytes[..=i],
+        _ => cut,
+    }
+}
+
+/// UTF-8 decoded with U+FFFD for each maximal invalid subpart, with counts.
+struct Lossy<'a> {
+    text: Cow<'a, str>,
+    malformed: u64,
+    /// Valid sequences of two or more bytes.
+    multibyte: u64,
+}
+
+fn utf8_lossy(bytes: &[u8]) -> Lossy<'_> {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Lossy {
+            text: Cow::Borrowed(s),
+            malformed: 0,
+            multibyte: s.chars().filter(|c| !c.is_ascii()).count() as u64,
+        };
+    }
+    let mut text = String::with_capacity(bytes.len() + 16);
+    let mut malformed = 0;
+    let mut multibyte = 0;
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        multibyte += valid.chars().filter(|c| !c.is_ascii()).count() as u64;
+        text.push_str(valid);
+        if !chunk.invalid().is_empty() {
+            malformed += 1;
+            text.push('\u{FFFD}');
+        }
+    }
+    Lossy { text: Cow::Owned(text), malformed, multibyte }
+}
+
+/// Decode with `enc` (no BOM handling), replacing and counting malformed sequences.
+fn decode_counting(enc: &'static Encoding, bytes: &[u8]) -> (String, u64) {
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let cap = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len().saturating_mul(3));
+    let mut out = String::with_capacity(cap);
+    let mut src = bytes;
+    let mut malformed = 0u64;
+    loop {
+        let (result, read) = decoder.decode_to_string_without_replacement(src, &mut out, true);
+        src = &src[read..];
+        match result {
+            DecoderResult::InputEmpty => break,
+            DecoderResult::OutputFull => {
+                let more = decoder
+                    .max_utf8_buffer_length_without_replacement(src.len())
+                    .unwrap_or(src.len().saturating_mul(3));
+                out.reserve(more.max(16));
+            }
+            DecoderResult::Malformed(_, _) => {
+                malformed += 1;
+                out.push('\u{FFFD}');
+            }
+        }
+    }
+    (out, malformed)
+}
+
+/// Decode the whole input with `enc`, naming GB18030 when four-byte sequences occur.
+fn decode_with(enc: &'static Encoding, bytes: &[u8], confidence: f32) -> Decoded<'static> {
+    let (text, malformed) = decode_counting(enc, bytes);
+    let encoding = if enc == GBK || enc == encoding_rs::GB18030 {
+        if has_gb18030_four_byte(bytes) {
+            "GB18030"
+        } else {
+            "GBK"
+        }
+    } else {
+        enc.name()
+    };
+    Decoded { text: Cow::Owned(text), encoding, confidence, malformed, bom: false }
+}
+
+/// Whether the bytes, read as GB18030, contain a four-byte sequence
+/// (lead 81–FE, digit, 81–FE, digit).
+fn has_gb18030_four_byte(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        match bytes.get(i + 1..i + 4) {
+            Some([b1, b2, b3])
+                if (0x30..=0x39).contains(b1)
+                    && (0x81..=0xFE).contains(b2)
+                    && (0x30..=0x39).contains(b3) =>
+            {
+                return true;
+            }
+            _ => i += 2,
+        }
+    }
+    false
+}
+
+/// UTF-16 recognised by its NUL bytes: the high byte of every ASCII character is zero.
+/// Which byte order is decided by plausibility, not only by where the NULs fall, because a
+/// short CJK text has as many NULs from characters like U+4E00 as from its line breaks. The
+/// decoding must look like text: few errors, controls or private-use characters, and no
+/// pile of rare characters (which is what binary data read as UTF-16 gives).
+fn utf16_by_nuls(bytes: &[u8], sample: &[u8]) -> Option<Decoded<'static>> {
+    let sample = &sample[..sample.len() & !1];
+    let mut best: Option<(&'static Encoding, f32)> = None;
+    for enc in [UTF_16LE, UTF_16BE] {
+        let (text, malformed) = decode_counting(enc, sample);
+        let mut chars = 0u64;
+        let mut bad = malformed * 4;
+        for c in text.chars() {
+            chars += 1;
+            let odd = (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{0C}'))
+                || ('\u{E000}'..='\u{F8FF}').contains(&c);
+            bad += u64::from(odd);
+        }
+        let s = score(&text, Model::Unicode);
+        let plausible = bad * 50 <= chars && s.total >= -0.3 * chars as f32;
+        if plausible && best.map_or(true, |(_, t)| s.total > t) {
+            best = Some((enc, s.total));
+        }
+    }
+    best.map(|(enc, _)| decode_with(enc, bytes, 0.95))
+}
+
+/// 7-bit input with ISO-2022-JP escape sequences is Japanese, not ASCII.
+fn iso_2022_jp(bytes: &[u8]) -> Option<Decoded<'static>> {
+    let has_escape =
+        bytes.windows(3).any(|w| matches!(w, b"\x1b$B" | b"\x1b$@" | b"\x1b(J" | b"\x1b(I"));
+    if !has_escape {
+        return None;
+    }
+    let d = decode_with(encoding_rs::ISO_2022_JP, bytes, 0.95);
+    (d.malformed == 0).then_some(d)
+}
+
+#[cfg(test)]
+mod tests;

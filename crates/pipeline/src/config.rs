@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use qingxi_core::StageName;
+use qingxi_decode::DecodeConfig;
 use serde::Deserialize;
 
 /// The reference configuration, embedded so the binary works without a config file.
@@ -20,6 +21,8 @@ pub struct Config {
     pub stages: Toggles,
     /// `[limits]`: input size limits.
     pub limits: Limits,
+    /// `[decode]`: encoding detection.
+    pub decode: DecodeConfig,
 }
 
 /// `[stages]`: `true` runs a stage, `false` skips it.

@@ -4,6 +4,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use qingxi_core::{Document, Failure, Input, InputContent, Output, Stage, StageName};
+use qingxi_decode::{decode_utf8_lossy, Decision, Decoded, Decoder};
 
 use crate::Config;
 
@@ -21,6 +22,12 @@ pub struct BuildError {
     pub message: String,
 }
 
+impl BuildError {
+    fn new(stage: StageName, message: impl std::fmt::Display) -> Self {
+        BuildError { stage, message: message.to_string() }
+    }
+}
+
 /// Why a document produced no output record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rejection {
@@ -34,6 +41,8 @@ pub enum Rejection {
 #[derive(Debug)]
 pub struct Pipeline {
     enabled: Toggles,
+    /// `None` when the decode stage is off: bytes are then read as UTF-8, lossily.
+    decoder: Option<Decoder>,
     /// Text stages (mojibake … reflow), in order.
     text: Vec<Box<dyn Stage>>,
     /// Filter stages (boilerplate … repeats), in order.
@@ -46,9 +55,15 @@ impl Pipeline {
     /// Build the stages the config enables. `base_dir` resolves relative paths in the config.
     pub fn build(config: &Config, base_dir: &Path) -> Result<Pipeline, BuildError> {
         let _ = base_dir;
+        let on = |s| config.stages.get(s);
+        let decoder = if on(StageName::Decode) {
+            Some(config.decode.build().map_err(|e| BuildError::new(StageName::Decode, e))?)
+        } else {
+            None
+        };
         let text: Vec<Box<dyn Stage>> = Vec::new();
         let filters: Vec<Box<dyn Stage>> = Vec::new();
-        Ok(Pipeline { enabled: config.stages.clone(), text, filters })
+        Ok(Pipeline { enabled: config.stages.clone(), decoder, text, filters })
     }
 
     /// Is this stage switched on?
@@ -61,13 +76,21 @@ impl Pipeline {
         let (text, encoding, confidence, malformed) = match input.content {
             InputContent::Text(t) => (t, "UTF-8".to_string(), 1.0, 0),
             InputContent::Bytes(bytes) => {
-                let (text, enc, conf, bad) = decode_bytes(&bytes, self.enabled(StageName::Decode))
-                    .map_err(|reason| Rejection::Binary {
-                        id: input.id.clone(),
-                        origin: input.origin.clone(),
-                        reason,
-                    })?;
-                (text, enc, conf, bad)
+                let decoded = match &self.decoder {
+                    None => decode_utf8_lossy(&bytes),
+                    Some(decoder) => match decoder.decode(&bytes) {
+                        Decision::Text(d) => d,
+                        Decision::Binary(reason) => {
+                            return Err(Rejection::Binary {
+                                id: input.id,
+                                origin: input.origin,
+                                reason: format!("binary ({reason})"),
+                            })
+                        }
+                    },
+                };
+                let Decoded { text, encoding, confidence, malformed, .. } = decoded;
+                (text.into_owned(), encoding.to_string(), confidence, malformed)
             }
         };
         let mut doc = Document::new(input.id, text);
@@ -114,12 +137,4 @@ impl Pipeline {
         let doc = self.process(input)?;
         Ok(Output::from_document(doc, fields, bytes_in))
     }
-}
-
-/// Bytes to text: `Err(reason)` for binary input.
-fn decode_bytes(bytes: &[u8], detect: bool) -> Result<(String, String, f32, u64), String> {
-    let _ = detect;
-    let text = String::from_utf8_lossy(bytes);
-    let bad = text.matches('\u{FFFD}').count() as u64;
-    Ok((text.into_owned(), "UTF-8".into(), 1.0, bad))
 }
