@@ -32,7 +32,9 @@ fn records(path: &Path) -> Vec<Value> {
 }
 
 fn by_id(recs: &[Value]) -> HashMap<String, Value> {
-    recs.iter().map(|r| (r["id"].as_str().expect("id is a string").to_string(), r.clone())).collect()
+    recs.iter()
+        .map(|r| (r["id"].as_str().expect("id is a string").to_string(), r.clone()))
+        .collect()
 }
 
 fn stderr(o: &Output) -> String {
@@ -43,7 +45,13 @@ fn stderr(o: &Output) -> String {
 fn samples_come_out_one_record_each_as_correct_utf8() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.jsonl");
-    let o = run(&["run", "--input", repo("samples").to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    let o = run(&[
+        "run",
+        "--input",
+        repo("samples").to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let recs = records(&out);
     let ids = by_id(&recs);
@@ -77,14 +85,26 @@ fn decode_only_leaves_clean_utf8_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.jsonl");
     let seeds = repo("samples");
-    let o = run(&["run", "--only", "decode", "--input", seeds.to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    let o = run(&[
+        "run",
+        "--only",
+        "decode",
+        "--input",
+        seeds.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let ids = by_id(&records(&out));
     for entry in fs::read_dir(&seeds).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "txt") {
             let name = path.file_name().unwrap().to_str().unwrap();
-            assert_eq!(ids[name]["text"].as_str().unwrap(), fs::read_to_string(&path).unwrap(), "{name}");
+            assert_eq!(
+                ids[name]["text"].as_str().unwrap(),
+                fs::read_to_string(&path).unwrap(),
+                "{name}"
+            );
         }
     }
 }
@@ -109,7 +129,8 @@ fn bad_input_is_reported_and_the_rest_is_processed() {
     {
         use std::os::unix::ffi::OsStrExt;
         std::os::unix::fs::symlink(&input, input.join("nested/loop")).unwrap();
-        std::os::unix::fs::symlink(input.join("missing-target"), input.join("dangling.txt")).unwrap();
+        std::os::unix::fs::symlink(input.join("missing-target"), input.join("dangling.txt"))
+            .unwrap();
         let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
         fs::write(input.join(name), "名字不是UTF-8的文件。\n").unwrap();
     }
@@ -138,7 +159,13 @@ fn misspelled_config_key_exits_2_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("pipeline.toml");
     fs::write(&cfg, "[stages]\nmojibak = false\n").unwrap();
-    let o = run(&["run", "--config", cfg.to_str().unwrap(), "--input", repo("samples").to_str().unwrap()]);
+    let o = run(&[
+        "run",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--input",
+        repo("samples").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(err.contains("mojibak") && err.contains("pipeline.toml"), "{err}");
@@ -194,16 +221,33 @@ fn stages_lists_every_stage_in_order() {
     let o = run(&["stages"]);
     assert_eq!(o.status.code(), Some(0));
     let text = String::from_utf8(o.stdout).unwrap();
-    let names: Vec<_> = text.lines().skip(1).map(|l| l.split_whitespace().next().unwrap()).collect();
+    let names: Vec<_> =
+        text.lines().skip(1).map(|l| l.split_whitespace().next().unwrap()).collect();
     assert_eq!(
         names,
-        ["decode", "mojibake", "annotations", "script", "normalize", "reflow", "boilerplate", "spam", "template", "repeats"]
+        [
+            "decode",
+            "mojibake",
+            "annotations",
+            "script",
+            "normalize",
+            "reflow",
+            "boilerplate",
+            "spam",
+            "template",
+            "repeats"
+        ]
     );
 }
 
 #[test]
 fn explain_shows_blocks_with_labels() {
-    let o = run(&["explain", "--color", "never", repo("samples/001_c9876e3c9597f193.txt").to_str().unwrap()]);
+    let o = run(&[
+        "explain",
+        "--color",
+        "never",
+        repo("samples/001_c9876e3c9597f193.txt").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(text.contains("encoding: UTF-8"), "{text}");
