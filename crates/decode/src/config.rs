@@ -21,7 +21,8 @@ pub struct DecodeConfig {
     pub detect_legacy: bool,
     /// Legacy encodings weighed against each other (WHATWG labels, e.g. "GBK", "Big5",
     /// "Shift_JIS", "EUC-KR", "windows-1252"). The guess of the chardetng detector is always
-    /// weighed too. Narrow this for a corpus known to be e.g. Chinese only.
+    /// weighed too. On an exact tie the one listed first wins. Narrow this for a corpus
+    /// known to be e.g. Chinese only.
     pub candidates: Vec<String>,
     /// Encoding used for input that is not UTF-8 when `detect-legacy` is off.
     pub fallback: String,

@@ -189,8 +189,17 @@ impl Decoder {
     /// Non-UTF-8 input without a BOM: almost-UTF-8, UTF-16 without NULs, or a legacy
     /// encoding chosen by plausibility.
     fn detect<'a>(&self, bytes: &'a [u8]) -> Decoded<'a> {
-        let sample = sample_prefix(bytes, self.sample_bytes);
-        let complete = sample.len() == bytes.len();
+        let head = &bytes[..bytes.len().min(self.sample_bytes) & !1];
+        // Judge the part that has non-ASCII bytes: a long ASCII header (markup, a licence)
+        // would otherwise fill the sample with text every candidate reads the same way.
+        let start = match bytes.iter().position(|b| *b >= 0x80) {
+            Some(p) if p > self.sample_bytes / 2 => {
+                bytes[..p].iter().rposition(|b| *b == b'\n').map_or(p, |i| i + 1)
+            }
+            _ => 0,
+        };
+        let sample = sample_prefix(&bytes[start..], self.sample_bytes);
+        let complete = start == 0 && sample.len() == bytes.len();
         let utf8 = utf8_lossy(sample);
         // Mostly valid multi-byte UTF-8 with a few bad bytes: UTF-8 with damage, not a
         // legacy encoding (legacy CJK text produces about as many errors as valid pairs).
@@ -202,7 +211,13 @@ impl Decoder {
 
         let mut detector = chardetng::EncodingDetector::new();
         detector.feed(sample, complete);
-        let guess = detector.guess(None, false);
+        let guess = match detector.guess(None, false) {
+            // GBK and GB18030 decode identically; do not let them compete as two encodings.
+            g if g == GBK && self.candidates.contains(&encoding_rs::GB18030) => {
+                encoding_rs::GB18030
+            }
+            g => g,
+        };
 
         let mut cands: Vec<&'static Encoding> = self.candidates.clone();
         if !cands.contains(&guess) && guess != UTF_8 {
@@ -237,7 +252,7 @@ impl Decoder {
         // and be almost entirely common characters to be considered at all.
         if self.sniff_utf16 && bytes.len() % 2 == 0 && bytes.len() >= 8 {
             for enc in [UTF_16LE, UTF_16BE] {
-                let (text, malformed) = decode_counting(enc, sample);
+                let (text, malformed) = decode_counting(enc, head);
                 let s = score(&text, Model::Unicode);
                 if malformed == 0 && share(s.plausible, s.chars) >= 0.9 {
                     scored.push(Scored {
@@ -248,10 +263,11 @@ impl Decoder {
                 }
             }
         }
+        // Stable sort: on a tie the candidate listed first in the configuration wins.
         scored.sort_by(|a, b| b.total.total_cmp(&a.total));
         let best = scored[0];
         let margin = scored.get(1).map_or(10.0, |s| best.total - s.total);
-        let confidence = legacy_confidence(margin, best.plausible_share);
+        let confidence = legacy_confidence(margin, best.plausible_share, sample.len());
         if best.enc == UTF_8 {
             let mut d = decode_utf8_lossy(bytes);
             d.confidence = confidence;
@@ -284,10 +300,12 @@ fn share(part: usize, whole: usize) -> f32 {
 }
 
 /// Confidence of a legacy guess from its lead over the runner-up (in score points, about
-/// one per character) and how plausible its own decoding is.
-fn legacy_confidence(margin: f32, plausible_share: f32) -> f32 {
+/// one per character), how plausible its own decoding is, and how much there was to judge
+/// (a few dozen bytes can always be a coincidence).
+fn legacy_confidence(margin: f32, plausible_share: f32, sample_len: usize) -> f32 {
     let lead = 1.0 - 0.5 * (-margin.max(0.0) / 8.0).exp();
-    (lead * plausible_share.clamp(0.0, 1.0)).clamp(0.0, 0.99)
+    let evidence = (0.8 + sample_len as f32 / 320.0).min(1.0);
+    (lead * plausible_share.clamp(0.0, 1.0) * evidence).clamp(0.0, 0.99)
 }
 
 /// Valid UTF-8: certain when it has enough multi-byte sequences (or none: ASCII reads the

@@ -254,6 +254,14 @@ pub(crate) fn score(text: &str, model: Model) -> Score {
                 }
             }
         }
+        // Korean ends sentences and clauses with ASCII punctuation right after a syllable;
+        // Chinese and Japanese use full-width marks.
+        if model == Model::Korean
+            && matches!(c, '.' | ',' | '!' | '?')
+            && matches!(prev, Class::CommonHangul)
+        {
+            s.total += 0.5;
+        }
         prev2 = prev;
         prev = if c == ' ' { Class::Space } else { class };
     }

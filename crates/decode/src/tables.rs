@@ -157,7 +157,8 @@ mod tests {
     #[test]
     fn top_tiers_are_inside_the_level_one_sets() {
         let t = tables();
-        let bad = |s: &str, ok: &dyn Fn(char) -> bool| s.chars().filter(|c| !ok(*c)).collect::<String>();
+        let bad =
+            |s: &str, ok: &dyn Fn(char) -> bool| s.chars().filter(|c| !ok(*c)).collect::<String>();
         assert_eq!(bad(TOP_SIMPLIFIED, &|c| t.han_flags(c) & SIMPLIFIED != 0), "");
         assert_eq!(bad(TOP_TRADITIONAL_EXTRA, &|c| t.han_flags(c) & TRADITIONAL != 0), "");
         assert_eq!(bad(TOP_HANGUL, &|c| t.common_hangul(c)), "");
@@ -181,7 +182,7 @@ pub(crate) const TOP_TRADITIONAL_EXTRA: &str = "這個們來為國說時會對�
 
 /// The most frequent hangul syllables: particles, verb endings and the commonest word
 /// stems (about the top 150 of Korean text), from general knowledge of the language.
-pub(crate) const TOP_HANGUL: &str = "이다는에의을가하고지서기한로리사자도어스대를수있인정나아시일으들라해여구전주부보게상제것장적우요과면없오소성만내원조거동마신그미국치되세비생간방위무경공계했습니니와각후모때화문까데히러물연합중든말식학발분재람드할었음야은금실결운단용개회현작진월년행명본저른던된않며록께처님겠네죠더또잘안못왜많좋같싶때요해서였었던입니까세요려로서게요";
+pub(crate) const TOP_HANGUL: &str = "이다는에의을가하고지서기한로리사자도어스대를수있인정나아시일으들라해여구전주부보게상제것장적우요과면없오소성만내원조거동마신그미국치되세비생간방위무경공계했습니니와각후모때화문까데히러물연합중든말식학발분재람드할었음야은금실결운단용개회현작진월년행명본저른던된않며록께처님겠네죠더또잘안못왜많좋같싶때요해서였었던입니까세요려로서게요바받번함감날살선속영차친통표필힘좀최반변";
 
 /// Membership test for the top tiers, built once.
 #[derive(Debug)]
@@ -215,10 +216,6 @@ pub(crate) fn top_tiers() -> &'static TopTiers {
             .filter(|c| t.han_flags(*c) & TRADITIONAL != 0)
             .chain(TOP_TRADITIONAL_EXTRA.chars())
             .collect();
-        TopTiers {
-            simplified,
-            traditional,
-            hangul: TOP_HANGUL.chars().collect(),
-        }
+        TopTiers { simplified, traditional, hangul: TOP_HANGUL.chars().collect() }
     })
 }

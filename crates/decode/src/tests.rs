@@ -48,6 +48,9 @@ fn legacy_encodings_are_detected_and_decoded() {
         ("shift_jis short", "shift_jis", "会議は三時からです。", "Shift_JIS"),
         ("euc-kr sentence", "euc-kr", "우리 동네 도서관은 월요일마다 문을 닫습니다.", "EUC-KR"),
         ("euc-kr short", "euc-kr", "감사합니다 선생님.", "EUC-KR"),
+        ("euc-kr polite request", "euc-kr", "잠시만 기다려 주십시오.", "EUC-KR"),
+        ("windows-1252 fraction", "windows-1252", "Add ¼ cup of milk and stir.", "windows-1252"),
+        ("windows-1252 portuguese", "windows-1252", "A promoção termina amanhã.", "windows-1252"),
         (
             "windows-1252 french",
             "windows-1252",
@@ -77,6 +80,29 @@ fn legacy_encodings_are_detected_and_decoded() {
         assert!(!got.bom, "{name}");
         assert!(got.confidence > 0.0 && got.confidence < 1.0, "{name}: {}", got.confidence);
     }
+}
+
+#[test]
+fn gb18030_candidate_does_not_compete_with_chardetng_gbk() {
+    let d = DecodeConfig {
+        candidates: vec!["gb18030".into(), "big5".into()],
+        ..DecodeConfig::default()
+    }
+    .build()
+    .unwrap();
+    let bytes = encode("gbk", "我们下午三点在学校门口见面，不见不散。");
+    let got = text_of(d.decode(&bytes));
+    assert_eq!(got.encoding, "GBK");
+    assert!(got.confidence > 0.8, "{}", got.confidence);
+}
+
+#[test]
+fn short_legacy_guesses_are_less_confident_than_long_ones() {
+    let short = encode("gbk", "明天见");
+    let long = encode("gbk", &"我们明天上午九点在公司门口集合，然后一起出发。".repeat(10));
+    let c_short = text_of(decoder().decode(&short)).confidence;
+    let c_long = text_of(decoder().decode(&long)).confidence;
+    assert!(c_short < c_long, "{c_short} vs {c_long}");
 }
 
 #[test]
@@ -218,6 +244,16 @@ fn text_with_a_stray_control_or_nul_is_not_binary() {
     for (name, bytes) in cases {
         assert!(matches!(decoder().decode(bytes), Decision::Text(_)), "{name}");
     }
+}
+
+#[test]
+fn legacy_text_after_a_long_ascii_header_is_detected() {
+    let mut bytes = "<!-- generated page, ascii only -->\n".repeat(1000).into_bytes();
+    let body = "這是一段繁體中文的正文，放在很長的標頭之後。";
+    bytes.extend(encode("big5", body));
+    let got = text_of(decoder().decode(&bytes));
+    assert_eq!(got.encoding, "Big5");
+    assert!(got.text.ends_with(body));
 }
 
 #[test]

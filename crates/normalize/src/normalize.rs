@@ -1,0 +1,501 @@
+//! The `normalize` stage: make a Chinese document look like a careful human typed it,
+//! without touching anything that is already right.
+//!
+//! Rules, in order, each with its own toggle in [`NormalizeConfig`]:
+//! 1. `nfc`: Unicode NFC.
+//! 2. `control-chars`: drop C0/C1 control characters except `\n`, `\r` and `\t`.
+//! 3. `zero-width`: drop zero-width spaces, word joiners, BOMs and soft hyphens; drop ZWJ/ZWNJ
+//!    next to Han or ASCII (kept inside emoji and scripts that need them).
+//! 4. `indentation`: drop runs of spaces/NBSP/U+3000 that indent a line of Chinese text
+//!    (indentation of code or Latin text is kept; tabs are cell separators and always kept).
+//! 5. `nbsp`: a no-break space inside a line becomes a plain space.
+//! 6. `full-width-alnum`: `Ａ１` → `A1` (full-width punctuation is correct Chinese and stays).
+//! 7. `cjk-punctuation`: `, : ; ! ? ( )` → `，：；！？（）` only between CJK characters —
+//!    never inside numbers, times, dates, URLs, code or Latin text (`37.5`, `10:30`,
+//!    `www.x.com`, `e.g.,`). Chinese punctuation is never mapped to ASCII.
+//!
+//! Before → after: `  2021年上半年,青岛市` → `2021年上半年，青岛市`.
+
+use std::borrow::Cow;
+
+use qingxi_core::{Document, Stage, StageName};
+use serde::Deserialize;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+use crate::chars::{is_cjk_closing, is_cjk_opening, is_han, is_indent_space};
+use crate::NormalizeError;
+
+/// Half-width punctuation and its full-width form, converted only in Chinese context.
+const CJK_PUNCT: &[(char, char)] =
+    &[(',', '，'), (':', '：'), (';', '；'), ('!', '！'), ('?', '？'), ('(', '（'), (')', '）')];
+
+/// Characters that are dropped outright by the `zero-width` rule.
+const ZERO_WIDTH: &[char] = &['\u{200B}', '\u{2060}', '\u{FEFF}', '\u{00AD}', '\u{180E}'];
+
+/// Options of the `normalize` stage (`[normalize]` in `pipeline.toml`): one switch per rule.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NormalizeConfig {
+    /// Compose the text to Unicode NFC (`e` + combining acute → `é`).
+    pub nfc: bool,
+    /// Remove control characters other than newline, carriage return and tab.
+    pub control_chars: bool,
+    /// Remove zero-width spaces, word joiners, byte-order marks and soft hyphens.
+    pub zero_width: bool,
+    /// Remove spaces, no-break spaces and ideographic spaces that indent lines of Chinese.
+    pub indentation: bool,
+    /// Turn no-break spaces inside a line into plain spaces.
+    pub nbsp: bool,
+    /// Turn full-width ASCII letters and digits into half-width ones.
+    pub full_width_alnum: bool,
+    /// Turn half-width `, : ; ! ? ( )` between CJK characters into full-width.
+    pub cjk_punctuation: bool,
+}
+
+impl Default for NormalizeConfig {
+    fn default() -> Self {
+        NormalizeConfig {
+            nfc: true,
+            control_chars: true,
+            zero_width: true,
+            indentation: true,
+            nbsp: true,
+            full_width_alnum: true,
+            cjk_punctuation: true,
+        }
+    }
+}
+
+impl NormalizeConfig {
+    /// Build the runtime stage.
+    pub fn build(&self) -> Result<Normalize, NormalizeError> {
+        Ok(Normalize { cfg: self.clone() })
+    }
+}
+
+/// The runtime `normalize` stage.
+#[derive(Debug, Clone)]
+pub struct Normalize {
+    cfg: NormalizeConfig,
+}
+
+impl Stage for Normalize {
+    fn name(&self) -> StageName {
+        StageName::Normalize
+    }
+
+    fn run(&self, doc: &mut Document) {
+        let (text, n) = self.apply(&doc.text);
+        if let Cow::Owned(t) = text {
+            doc.text = t;
+        }
+        doc.count(StageName::Normalize, n);
+    }
+}
+
+/// Output under construction: nothing is allocated until the first change.
+struct Out<'a> {
+    src: &'a str,
+    buf: Option<String>,
+    copied: usize,
+    changes: u64,
+}
+
+impl<'a> Out<'a> {
+    /// Replace `src[at..at + len]` with `with`.
+    fn replace(&mut self, at: usize, len: usize, with: &str) {
+        let buf = self.buf.get_or_insert_with(|| String::with_capacity(self.src.len()));
+        buf.push_str(&self.src[self.copied..at]);
+        buf.push_str(with);
+        self.copied = at + len;
+        self.changes += 1;
+    }
+
+    fn finish(self) -> (Cow<'a, str>, u64) {
+        match self.buf {
+            None => (Cow::Borrowed(self.src), 0),
+            Some(mut b) => {
+                b.push_str(&self.src[self.copied..]);
+                (Cow::Owned(b), self.changes)
+            }
+        }
+    }
+}
+
+/// Characters that are NFC on their own and never combine with a neighbour (ASCII, Latin-1,
+/// general punctuation, CJK punctuation without the tone marks U+302A..U+302F, Han,
+/// full-width forms): text made only of them is NFC without consulting the tables.
+fn nfc_stable(c: char) -> bool {
+    matches!(c,
+        '\0'..='\u{2FF}'
+        | '\u{2000}'..='\u{206F}'
+        | '\u{3000}'..='\u{3029}'
+        | '\u{3030}'..='\u{303F}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{FF00}'..='\u{FFEF}')
+}
+
+fn is_fullwidth_alnum(c: char) -> bool {
+    matches!(c, '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ')
+}
+
+fn is_zero_width(c: char) -> bool {
+    ZERO_WIDTH.contains(&c) || c == '\u{200C}' || c == '\u{200D}'
+}
+
+/// Could anything in `text` (already NFC) need a change? Cheap byte scan for the fast path.
+fn maybe_dirty(text: &str) -> bool {
+    text.bytes().any(|b| {
+        // ASCII controls other than \t \n \r, the punctuation we may convert, spaces that may
+        // indent, and any lead byte of a non-ASCII character (checked precisely later).
+        matches!(b, 0..=8 | 11 | 12 | 14..=31 | 127 | b',' | b':' | b';' | b'!' | b'?' | b'(' | b' ')
+            || b >= 0xC2
+    })
+}
+
+impl Normalize {
+    /// Apply every enabled rule; returns the text and the number of changes.
+    pub(crate) fn apply<'a>(&self, text: &'a str) -> (Cow<'a, str>, u64) {
+        // Stable characters are starters with quick-check Yes: leaving them out can only turn
+        // a Yes into a spurious No (then the composed text equals the input), never hide a
+        // real No.
+        if self.cfg.nfc
+            && is_nfc_quick(text.chars().filter(|c| !nfc_stable(*c))) != IsNormalized::Yes
+        {
+            let composed: String = text.nfc().collect();
+            if composed != text {
+                let (rest, n) = self.apply_composed(&composed);
+                return (Cow::Owned(rest.into_owned()), n + 1);
+            }
+        }
+        self.apply_composed(text)
+    }
+
+    fn apply_composed<'a>(&self, text: &'a str) -> (Cow<'a, str>, u64) {
+        if !maybe_dirty(text) {
+            return (Cow::Borrowed(text), 0);
+        }
+        let cfg = &self.cfg;
+        let mut out = Out { src: text, buf: None, copied: 0, changes: 0 };
+        // The last character written to the output (removed characters do not count).
+        let mut prev: Option<char> = None;
+        let mut at_line_start = true;
+        // Byte offset of a `)` already chosen to become `）`.
+        let mut pending_close: Option<usize> = None;
+        let mut it = text.char_indices().peekable();
+        while let Some((i, c)) = it.next() {
+            if at_line_start {
+                at_line_start = false;
+                if cfg.indentation && is_indent_space(c) {
+                    let end = indent_end(text, i);
+                    if should_strip_indent(text, i, end) {
+                        out.replace(i, end - i, "");
+                        while it.peek().is_some_and(|(j, _)| *j < end) {
+                            it.next();
+                        }
+                        continue;
+                    }
+                }
+            }
+            // Han and CJK punctuation (U+3001..U+FDFF) are never rewritten here: the bulk of
+            // a Chinese text takes this one comparison.
+            if ('\u{3001}'..'\u{FE00}').contains(&c) {
+                prev = Some(c);
+                continue;
+            }
+            if c == '\n' {
+                at_line_start = true;
+                pending_close = None;
+                prev = Some(c);
+                continue;
+            }
+            let next = || next_visible(text, i + c.len_utf8());
+            if cfg.control_chars && c.is_control() && !matches!(c, '\t' | '\r') {
+                out.replace(i, c.len_utf8(), "");
+                continue;
+            }
+            if cfg.zero_width && is_zero_width(c) {
+                let joiner = c == '\u{200C}' || c == '\u{200D}';
+                let near_text = |x: Option<char>| x.is_some_and(|x| x.is_ascii() || is_han(x));
+                if !joiner || near_text(prev) || near_text(next()) {
+                    out.replace(i, c.len_utf8(), "");
+                    continue;
+                }
+            }
+            if cfg.nbsp && c == '\u{A0}' {
+                out.replace(i, c.len_utf8(), " ");
+                prev = Some(' ');
+                continue;
+            }
+            if cfg.full_width_alnum && is_fullwidth_alnum(c) {
+                let half = char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c);
+                let mut b = [0u8; 4];
+                out.replace(i, c.len_utf8(), half.encode_utf8(&mut b));
+                prev = Some(half);
+                continue;
+            }
+            if cfg.cjk_punctuation {
+                if let Some(full) = self.cjk_punct(text, i, c, prev, &mut pending_close) {
+                    let mut b = [0u8; 4];
+                    out.replace(i, 1, full.encode_utf8(&mut b));
+                    prev = Some(full);
+                    continue;
+                }
+            }
+            // Markdown emphasis left by the scraper (removed later by `reflow`) is transparent
+            // for the Chinese-context test.
+            if c != '*' {
+                prev = Some(c);
+            }
+        }
+        out.finish()
+    }
+
+    /// The full-width form of the punctuation `c` at byte `i`, when it stands in Chinese
+    /// context.
+    fn cjk_punct(
+        &self,
+        text: &str,
+        i: usize,
+        c: char,
+        prev: Option<char>,
+        pending_close: &mut Option<usize>,
+    ) -> Option<char> {
+        let full = CJK_PUNCT.iter().find(|(h, _)| *h == c)?.1;
+        let left = prev?;
+        match c {
+            ')' => (*pending_close == Some(i)).then(|| {
+                *pending_close = None;
+                full
+            }),
+            '(' => {
+                let close = matching_paren(text, i)?;
+                let inner = &text[i + 1..close];
+                let first = inner.chars().next()?;
+                let last = inner.chars().next_back()?;
+                let after = text[close + 1..].chars().next();
+                let ok = is_han(left)
+                    && is_han(first)
+                    && (is_han(last) || is_cjk_closing(last))
+                    && !after.is_some_and(|a| a.is_ascii_alphanumeric());
+                ok.then(|| {
+                    *pending_close = Some(close);
+                    full
+                })
+            }
+            _ => {
+                let right = next_visible(text, i + 1);
+                if left.is_ascii_digit() && right.is_some_and(|r| r.is_ascii_digit()) {
+                    return None;
+                }
+                let left_ok =
+                    is_han(left) || is_cjk_closing(left) || number_after_han(text, i, left);
+                let chinese_at = |at: usize| {
+                    next_visible(text, at).is_some_and(|r| {
+                        is_han(r) || is_cjk_opening(r) || number_before_han(text, at)
+                    })
+                };
+                let right_ok = match right {
+                    // At a line end: sentence punctuation after Chinese is Chinese; a comma is
+                    // when the text goes on in Chinese on the next line (`reflow` joins them).
+                    None | Some('\n' | '\r') => {
+                        let rest = &text[i + 1..];
+                        let skipped = rest.len() - rest.trim_start_matches(['\n', '\r']).len();
+                        matches!(c, '!' | '?' | ':' | ';') || chinese_at(i + 1 + skipped)
+                    }
+                    Some(_) => chinese_at(i + 1),
+                };
+                (left_ok && right_ok).then_some(full)
+            }
+        }
+    }
+}
+
+/// End (byte offset) of the run of indentation spaces starting at `start`.
+fn indent_end(text: &str, start: usize) -> usize {
+    text[start..]
+        .char_indices()
+        .find(|(_, c)| !is_indent_space(*c))
+        .map_or(text.len(), |(j, _)| start + j)
+}
+
+/// Indentation is stripped when it is web/Chinese indentation (NBSP, U+3000) or when the
+/// line it indents is Chinese; indentation of code and Latin text is meaningful and stays.
+fn should_strip_indent(text: &str, start: usize, end: usize) -> bool {
+    let run = &text[start..end];
+    if run.contains(['\u{A0}', '\u{3000}']) {
+        return true;
+    }
+    let rest = &text[end..];
+    match rest.chars().next() {
+        None | Some('\n' | '\r' | '\t') => false,
+        Some(f) if !f.is_ascii() => true,
+        Some(f) if f.is_ascii_digit() => {
+            rest.chars().take(12).take_while(|c| *c != '\n').any(is_han)
+        }
+        Some(_) => false,
+    }
+}
+
+/// The next character after byte `from`, skipping zero-width characters and `*` emphasis
+/// markers.
+fn next_visible(text: &str, from: usize) -> Option<char> {
+    text[from..].chars().find(|c| !is_zero_width(*c) && *c != '*')
+}
+
+/// Is `left` (the character before byte `i`) the end of a number written right after Han,
+/// as in `提升至40%,`?
+fn number_after_han(text: &str, i: usize, left: char) -> bool {
+    if !(left.is_ascii_digit() || left == '%') {
+        return false;
+    }
+    let before = text[..i].trim_end_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '%');
+    before.chars().next_back().is_some_and(is_han)
+}
+
+/// Does a number starting at byte `from` run straight into Han, as in `,2020年`?
+fn number_before_han(text: &str, from: usize) -> bool {
+    let rest = &text[from..];
+    if !rest.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
+    let after = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '%');
+    // A number cut from its unit by a stray line break (`2020\n\n年`) still reads as
+    // Chinese: `reflow` rejoins the two halves later.
+    let after = after.trim_start_matches(['\n', '\r', ' ']);
+    after.chars().next().is_some_and(is_han)
+}
+
+/// Byte offset of the `)` closing the `(` at byte `open`, on the same line, not nested and
+/// at most 64 bytes of content away.
+fn matching_paren(text: &str, open: usize) -> Option<usize> {
+    for (j, c) in text[open + 1..].char_indices() {
+        match c {
+            ')' => return Some(open + 1 + j),
+            '(' | '\n' | '（' | '）' => return None,
+            _ if j > 96 => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(input: &str) -> String {
+        NormalizeConfig::default().build().unwrap().apply(input).0.into_owned()
+    }
+
+    #[test]
+    fn changes() {
+        let cases: &[(&str, &str, &str)] = &[
+            // (behaviour, input, expected)
+            ("nfc_composes", "cafe\u{301}", "café"),
+            ("drops_control", "正文\u{1}内容\u{7f}", "正文内容"),
+            ("drops_zero_width_space", "正\u{200B}文", "正文"),
+            ("drops_bom_inside", "\u{FEFF}正文", "正文"),
+            ("drops_soft_hyphen", "infor\u{AD}mation", "information"),
+            ("drops_zwj_next_to_han", "正\u{200D}文", "正文"),
+            ("strips_space_indent_before_han", "    青岛政务网", "青岛政务网"),
+            ("strips_ideographic_indent", "\u{3000}\u{3000}第一段。", "第一段。"),
+            ("strips_nbsp_indent_before_ascii", "\u{A0}\u{A0}abc", "abc"),
+            ("strips_indent_before_year", "   2021年上半年", "2021年上半年"),
+            ("strips_indent_on_each_line", "一\n  二\n\u{3000}三", "一\n二\n三"),
+            ("nbsp_inside_becomes_space", "发布日期\u{A0}2021", "发布日期 2021"),
+            ("full_width_digits", "２０２１年", "2021年"),
+            ("full_width_letters", "ＩＣＵ床位", "ICU床位"),
+            ("comma_between_han", "上半年,青岛", "上半年，青岛"),
+            ("colon_between_han", "注意:本文", "注意：本文"),
+            ("semicolon_between_han", "床位;在全国", "床位；在全国"),
+            ("exclamation_between_han", "出发!站在", "出发！站在"),
+            ("question_at_line_end", "怎么办?\n", "怎么办？\n"),
+            ("comma_after_closing_quote", "“先手棋”,力争", "“先手棋”，力争"),
+            ("comma_before_opening_quote", "开展,“百日", "开展，“百日"),
+            ("comma_before_number_then_han", "基础,2020年", "基础，2020年"),
+            ("comma_after_number_after_han", "提升至40%,全市", "提升至40%，全市"),
+            ("comma_after_decimal_after_han", "达到7.2万人份,稳步", "达到7.2万人份，稳步"),
+            ("parens_around_han", "中心(乡镇卫生院)开展", "中心（乡镇卫生院）开展"),
+            (
+                "parens_han_with_digits",
+                "采样点(常态化开放166个),保持",
+                "采样点（常态化开放166个），保持",
+            ),
+            ("comma_at_line_end_before_han", "下午,\n\n2021年会议", "下午，\n\n2021年会议"),
+            ("comma_after_bold_marker", "医疗机构**,统筹", "医疗机构**，统筹"),
+            ("comma_before_number_cut_from_unit", "基础,2020\n\n年", "基础，2020\n\n年"),
+            ("zero_width_between_han_and_comma", "年\u{200B},青", "年，青"),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(apply(input), *want, "case {name}");
+        }
+    }
+
+    #[test]
+    fn leaves_alone() {
+        let cases: &[(&str, &str)] = &[
+            ("decimal", "能力达到37.5万人份"),
+            ("date", "发布日期 2021-07-16 来源"),
+            ("time", "会议于10:30开始"),
+            ("thousands", "共计1,000元"),
+            ("url", "详见www.x.com,或http://a.cn/b?c=1"),
+            ("latin_eg", "例如 e.g., this"),
+            ("english_sentence", "Hello, world: yes; no! why? (maybe)"),
+            ("code", "fn f(x: i32) -> bool { x > 0 }"),
+            ("code_indent", "    let x = f(a, b);"),
+            ("python_indent", "def f():\n    return 1"),
+            ("japanese", "これは日本語です、テスト。東京(とうきょう)"),
+            ("parens_with_year", "实施方案(2021-2023年)》"),
+            ("parens_with_latin", "床位(ICU270张)"),
+            ("parens_after_latin", "使用f(x)函数"),
+            ("full_width_punct_kept", "你好，世界！（测试）：；？"),
+            ("chinese_period_kept", "第一句。第二句。"),
+            ("guillemets_kept", "《青岛日报》"),
+            ("tab_cells_kept", "\t类别\t序号"),
+            ("inner_ideographic_space_kept", "姓名\u{3000}张三"),
+            ("emoji_zwj_kept", "家庭👨\u{200D}👩\u{200D}👧"),
+            ("comma_space_han", "召开, 会议"),
+            ("comma_at_line_end_before_latin", "包括,\nApple"),
+            ("clean_chinese", "青岛市卫生健康委员会认真贯彻落实全省统一部署要求。"),
+            ("space_before_colon", "发布日期 : 2021-07-16"),
+            ("crlf_kept_for_reflow", "第一行\r\n第二行"),
+        ];
+        for (name, input) in cases {
+            let (got, n) = NormalizeConfig::default().build().unwrap().apply(input);
+            assert_eq!(got, *input, "case {name}");
+            assert!(matches!(got, Cow::Borrowed(_)), "case {name} must not copy");
+            assert_eq!(n, 0, "case {name}");
+        }
+    }
+
+    #[test]
+    fn toggles_switch_rules_off() {
+        let off = NormalizeConfig {
+            nfc: false,
+            control_chars: false,
+            zero_width: false,
+            indentation: false,
+            nbsp: false,
+            full_width_alnum: false,
+            cjk_punctuation: false,
+        };
+        let input = "  青岛\u{200B}\u{1}\u{A0}２０,年cafe\u{301}";
+        assert_eq!(off.build().unwrap().apply(input).0, input);
+        let only_punct = NormalizeConfig { cjk_punctuation: true, ..off };
+        assert_eq!(only_punct.build().unwrap().apply("上半年,青岛").0, "上半年，青岛");
+    }
+
+    #[test]
+    fn idempotent() {
+        let inputs = [
+            "  2021年上半年,青岛市(乡镇)卫生\u{A0}健康,ＩＣＵ\u{200B}。",
+            "\u{3000}\u{3000}提升至40%,全市;开展“百日”,基础,2020年",
+        ];
+        for input in inputs {
+            let once = apply(input);
+            assert_eq!(apply(&once), once, "{input}");
+        }
+    }
+}

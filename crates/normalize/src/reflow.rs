@@ -1,0 +1,495 @@
+//! The `reflow` stage: line endings, trailing spaces, markup residue, and paragraphs that a
+//! scraper broke with stray line breaks.
+//!
+//! Steps, each with its own toggle in [`ReflowConfig`]:
+//! 1. `line-endings`: `\r\n` and lone `\r` become `\n`.
+//! 2. `trailing-spaces`: spaces, tabs, NBSP and U+3000 at line ends are removed.
+//! 3. `markup`: paired `**bold**` markers in lines of Chinese text are removed.
+//! 4. `join`: a paragraph broken in two (often with a blank line between the halves) is
+//!    rejoined. The decision uses features of the two halves, never their wording:
+//!    - never after terminal punctuation (`。！？；：…”」）`), never before a list marker
+//!      (`一、 （一） 1、 1. ①`), never across table rows or form lines, never in Latin text;
+//!    - join when the first half ends in clause punctuation (`，、`);
+//!    - join when the second half starts mid-clause (its first clause is at most a few
+//!      characters and is not a sentence opener like `同时，`) and the first half is not
+//!      heading-short;
+//!    - join when the first half is a long line of prose (it has inner punctuation) that
+//!      stops without any terminal punctuation;
+//!    - join a stray fragment between two tab-separated cells back onto the cell above.
+//!
+//! Before → after: `加强紧急医学救援\n\n能力建设` (inside a table cell) →
+//! `加强紧急医学救援能力建设`.
+
+use std::borrow::Cow;
+
+use qingxi_core::{Document, Stage, StageName};
+use serde::Deserialize;
+
+use crate::chars::{is_clause_punct, is_han, is_terminal_punct};
+use crate::NormalizeError;
+
+/// Words that open a new sentence and are followed by a comma: a line starting with one of
+/// them begins a sentence even though its first clause is short.
+const SENTENCE_OPENERS: &[&str] = &[
+    "目前",
+    "此外",
+    "同时",
+    "另外",
+    "其中",
+    "为此",
+    "然而",
+    "但是",
+    "因此",
+    "所以",
+    "首先",
+    "其次",
+    "再次",
+    "最后",
+    "近年来",
+    "今年",
+    "去年",
+    "明年",
+    "当前",
+    "对此",
+    "总之",
+    "例如",
+    "比如",
+    "据悉",
+    "据了解",
+    "据介绍",
+    "与此同时",
+    "一方面",
+    "另一方面",
+    "此前",
+    "随后",
+    "如今",
+    "同時",
+    "另外",
+    "其中",
+    "為此",
+    "然而",
+    "但是",
+    "因此",
+    "所以",
+    "首先",
+    "其次",
+    "最後",
+    "近年來",
+    "當前",
+    "對此",
+    "總之",
+    "據悉",
+    "據了解",
+    "與此同時",
+    "一方面",
+    "此前",
+    "隨後",
+];
+
+/// Options of the `reflow` stage (`[reflow]` in `pipeline.toml`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ReflowConfig {
+    /// Turn `\r\n` and lone `\r` into `\n`.
+    pub line_endings: bool,
+    /// Remove spaces, tabs, no-break and ideographic spaces at the end of lines.
+    pub trailing_spaces: bool,
+    /// Remove paired `**` bold markers in lines that contain Chinese.
+    pub markup: bool,
+    /// Rejoin paragraphs broken by stray line breaks.
+    pub join: bool,
+    /// Most blank lines allowed between the two halves of a broken paragraph.
+    pub max_blank_lines: usize,
+    /// Lines shorter than this many characters that end without punctuation are treated as
+    /// headings: nothing is joined onto them unless they end in `，` or `、`.
+    pub heading_max_chars: usize,
+    /// A second half whose first clause is at most this many characters starts mid-sentence.
+    pub fragment_max_chars: usize,
+    /// A first half at least this long, with punctuation inside and none at its end, is a
+    /// cut line of prose.
+    pub prose_min_chars: usize,
+}
+
+impl Default for ReflowConfig {
+    fn default() -> Self {
+        ReflowConfig {
+            line_endings: true,
+            trailing_spaces: true,
+            markup: true,
+            join: true,
+            max_blank_lines: 2,
+            heading_max_chars: 16,
+            fragment_max_chars: 3,
+            prose_min_chars: 40,
+        }
+    }
+}
+
+impl ReflowConfig {
+    /// Build the runtime stage.
+    pub fn build(&self) -> Result<Reflow, NormalizeError> {
+        if self.fragment_max_chars > 20 {
+            return Err(NormalizeError::InvalidOption {
+                option: "reflow.fragment-max-chars",
+                reason: format!("must be at most 20, got {}", self.fragment_max_chars),
+            });
+        }
+        Ok(Reflow { cfg: self.clone() })
+    }
+}
+
+/// The runtime `reflow` stage.
+#[derive(Debug, Clone)]
+pub struct Reflow {
+    cfg: ReflowConfig,
+}
+
+impl Stage for Reflow {
+    fn name(&self) -> StageName {
+        StageName::Reflow
+    }
+
+    fn run(&self, doc: &mut Document) {
+        let (text, n) = self.apply(&doc.text);
+        if let Cow::Owned(t) = text {
+            doc.text = t;
+        }
+        doc.count(StageName::Reflow, n);
+    }
+}
+
+fn is_trailing_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\u{A0}' | '\u{3000}')
+}
+
+/// Does the line begin with a list or section marker: `一、` `（一）` `(1)` `1、` `1.` `①`
+/// `第一章` `•`?
+fn starts_with_list_marker(line: &str) -> bool {
+    let s = line.trim_start();
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else { return false };
+    if matches!(first, '①'..='⑳' | '⑴'..='⒇' | '⒈'..='⒛' | '•' | '·' | '●' | '○' | '■' | '□' | '◆' | '▲' | '★' | '-' | '*' | '—')
+    {
+        return true;
+    }
+    let is_num = |c: char| c.is_ascii_digit() || "一二三四五六七八九十百零〇".contains(c);
+    if matches!(first, '(' | '（') {
+        let inner: String = chars.by_ref().take_while(|c| !matches!(c, ')' | '）')).collect();
+        return !inner.is_empty() && inner.chars().count() <= 3 && inner.chars().all(is_num);
+    }
+    if first == '第' {
+        let rest: String = chars.clone().take_while(|c| is_num(*c)).collect();
+        let after = chars.nth(rest.chars().count());
+        return !rest.is_empty() && after.is_some_and(|c| "章节条款部篇项".contains(c));
+    }
+    if is_num(first) {
+        let n = s.chars().take_while(|c| is_num(*c)).count();
+        if n > 3 {
+            return false;
+        }
+        let mut after = s.chars().skip(n);
+        return match after.next() {
+            Some('、' | '．' | '）' | ')') => true,
+            // `1.` is a marker, `1.5` a number.
+            Some('.') => !after.next().is_some_and(|c| c.is_ascii_digit()),
+            _ => false,
+        };
+    }
+    false
+}
+
+/// A line laid out as form fields or a table row: tabs, or runs of spaces between words.
+fn is_tabular(line: &str) -> bool {
+    line.contains('\t') || line.trim().contains("  ") || line.trim().contains('\u{3000}')
+}
+
+/// Chinese prose does not put single spaces between words; titles and bylines do.
+fn has_inner_space(line: &str) -> bool {
+    line.trim().contains(' ')
+}
+
+/// Does the line read as prose: commas or full stops inside it?
+fn is_prose(line: &str) -> bool {
+    line.contains(['，', ',', '、', '。', '；', ';'])
+}
+
+/// Characters in the first clause of `line` (up to the first clause punctuation).
+fn first_clause_len(line: &str) -> usize {
+    line.chars().take_while(|c| !is_clause_punct(*c)).count()
+}
+
+impl Reflow {
+    /// Apply every enabled step; returns the text and the number of changes.
+    pub(crate) fn apply<'a>(&self, text: &'a str) -> (Cow<'a, str>, u64) {
+        let mut changes = 0;
+        let mut cur: Cow<'a, str> = Cow::Borrowed(text);
+        if self.cfg.line_endings && cur.contains('\r') {
+            let fixed = cur.replace("\r\n", "\n").replace('\r', "\n");
+            changes += (cur.len() - fixed.len()) as u64 + fixed.matches('\n').count() as u64
+                - cur.matches('\n').count() as u64;
+            cur = Cow::Owned(fixed);
+        }
+        if self.cfg.trailing_spaces || self.cfg.markup {
+            if let Some((fixed, n)) = self.clean_lines(&cur) {
+                changes += n;
+                cur = Cow::Owned(fixed);
+            }
+        }
+        if self.cfg.join {
+            if let Some((joined, n)) = self.join(&cur) {
+                changes += n;
+                cur = Cow::Owned(joined);
+            }
+        }
+        (cur, changes)
+    }
+
+    /// Trailing spaces and `**` residue, line by line. `None` when nothing changes.
+    fn clean_lines(&self, text: &str) -> Option<(String, u64)> {
+        let dirty = text.split('\n').any(|l| {
+            (self.cfg.trailing_spaces && l.ends_with(is_trailing_space))
+                || (self.cfg.markup && l.contains("**"))
+        });
+        if !dirty {
+            return None;
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut n = 0;
+        for (k, line) in text.split('\n').enumerate() {
+            if k > 0 {
+                out.push('\n');
+            }
+            let mut l = line;
+            if self.cfg.trailing_spaces {
+                let t = l.trim_end_matches(is_trailing_space);
+                if t.len() != l.len() {
+                    n += 1;
+                    l = t;
+                }
+            }
+            let pairs = l.matches("**").count();
+            if self.cfg.markup && pairs > 0 && pairs % 2 == 0 && l.chars().any(is_han) {
+                out.push_str(&l.replace("**", ""));
+                n += pairs as u64 / 2;
+            } else {
+                out.push_str(l);
+            }
+        }
+        (n > 0).then_some((out, n))
+    }
+
+    /// Should the paragraph ending in `a` continue with line `b`? `after_b` is the next
+    /// non-blank line after `b`, if any.
+    fn should_join(&self, a: &str, b: &str, after_b: Option<&str>) -> bool {
+        let cfg = &self.cfg;
+        let (Some(a_last), Some(b_first)) = (a.chars().next_back(), b.chars().next()) else {
+            return false;
+        };
+        if is_terminal_punct(a_last) || starts_with_list_marker(b) {
+            return false;
+        }
+        // Only Chinese joins: Latin text would need a space, and code must not be touched.
+        let joinable_end = is_han(a_last)
+            || a_last.is_ascii_digit()
+            || matches!(a_last, '，' | '、' | ',' | '“' | '《' | '（');
+        let joinable_start = is_han(b_first)
+            || b_first.is_ascii_digit()
+            || matches!(b_first, '，' | '、' | '。' | '”' | '》' | '）' | '；' | '：');
+        if !joinable_end || !joinable_start {
+            return false;
+        }
+        // A stray fragment inside a table cell: `\t加强紧急医学救援` / `能力建设` / `\t…`.
+        if a.starts_with('\t') && !b.contains('\t') {
+            let b_len = b.chars().count();
+            let b_ends_open = b.chars().next_back().is_some_and(|c| !is_terminal_punct(c));
+            return b_len <= 2 * cfg.heading_max_chars
+                && b_ends_open
+                && after_b.map_or(true, |n| n.starts_with('\t'));
+        }
+        if is_tabular(a) || is_tabular(b) || (has_inner_space(b) && !is_prose(b)) {
+            return false;
+        }
+        if matches!(a_last, '，' | '、' | ',') {
+            return true;
+        }
+        let a_len = a.chars().count();
+        // A title or byline separates its parts with spaces; prose may hold a dateline space.
+        if (has_inner_space(a) && !is_prose(a)) || a_len < cfg.heading_max_chars {
+            return false;
+        }
+        let clause = first_clause_len(b);
+        let b_len = b.chars().count();
+        let opener = SENTENCE_OPENERS.iter().any(|o| b.starts_with(o));
+        if clause <= cfg.fragment_max_chars && clause < b_len && !opener {
+            return true;
+        }
+        a_len >= cfg.prose_min_chars && is_prose(a) && b_len >= 2
+    }
+
+    /// Rejoin broken paragraphs. `None` when nothing is joined.
+    fn join(&self, text: &str) -> Option<(String, u64)> {
+        // Lines with their byte ranges; blank lines are kept as separators.
+        let lines: Vec<&str> = text.split('\n').collect();
+        let next_content = |from: usize| -> Option<(usize, usize)> {
+            // (index of next non-blank line, blank lines skipped)
+            let mut blanks = 0;
+            for (k, l) in lines.iter().enumerate().skip(from) {
+                if l.trim().is_empty() {
+                    blanks += 1;
+                } else {
+                    return Some((k, blanks));
+                }
+            }
+            None
+        };
+        let mut out: Option<String> = None;
+        let mut joins = 0;
+        let mut k = 0;
+        while k < lines.len() {
+            let line = lines[k];
+            if line.trim().is_empty() {
+                if let Some(o) = out.as_mut() {
+                    o.push_str(line);
+                    if k + 1 < lines.len() {
+                        o.push('\n');
+                    }
+                }
+                k += 1;
+                continue;
+            }
+            // Grow the paragraph starting at line k as far as it joins.
+            let mut para: Cow<'_, str> = Cow::Borrowed(line);
+            let mut end = k;
+            while let Some((nk, blanks)) = next_content(end + 1) {
+                if blanks > self.cfg.max_blank_lines {
+                    break;
+                }
+                let after = next_content(nk + 1).map(|(a, _)| lines[a]);
+                let b = lines[nk];
+                if !self.should_join(&para, b.trim_start_matches([' ', '\u{3000}']), after) {
+                    break;
+                }
+                if out.is_none() {
+                    // First join in the document: copy everything before this paragraph.
+                    let mut s = String::with_capacity(text.len());
+                    for l in &lines[..k] {
+                        s.push_str(l);
+                        s.push('\n');
+                    }
+                    out = Some(s);
+                }
+                para.to_mut().push_str(b.trim_start_matches([' ', '\u{3000}']));
+                joins += 1;
+                end = nk;
+            }
+            if let Some(o) = out.as_mut() {
+                o.push_str(&para);
+                if end + 1 < lines.len() {
+                    o.push('\n');
+                }
+            }
+            k = end + 1;
+        }
+        out.map(|o| (o, joins))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(input: &str) -> String {
+        ReflowConfig::default().build().unwrap().apply(input).0.into_owned()
+    }
+
+    const LONG_A: &str = "会议总结了“十三五”期间及2020年淄博市的卫生健康工作,对“十四五”开局之年卫生健康工作进行了安排部署,将加快推进健康淄博建设鲜";
+
+    #[test]
+    fn changes() {
+        let long_join =
+            format!("{LONG_A}\n\n明地书写在淄博高质量发展的旗帜上,不断增加健康服务供给。");
+        let long_want = format!("{LONG_A}明地书写在淄博高质量发展的旗帜上,不断增加健康服务供给。");
+        let cases: &[(&str, &str, &str)] = &[
+            // (behaviour, input, expected)
+            ("crlf", "第一行。\r\n第二行。\r\n", "第一行。\n第二行。\n"),
+            ("lone_cr", "第一行。\r第二行。", "第一行。\n第二行。"),
+            ("trailing_spaces", "第一行。  \n第二行。\u{3000}\t", "第一行。\n第二行。"),
+            ("bold_markers", "新建**4个**省级以上**胸痛**中心。", "新建4个省级以上胸痛中心。"),
+            ("ends_in_comma", "今年将加强基层建设,\n\n完善服务体系。", "今年将加强基层建设,完善服务体系。"),
+            ("ends_in_dunhao", "医疗、\n养老、教育。", "医疗、养老、教育。"),
+            ("number_split_from_unit", "疫情突如其来,卫生健康系统切实发挥牵头部门作用,迅速成立专家组,启动12家医院为定点医院,规范设立34\n\n处发热门诊。先后选派。", "疫情突如其来,卫生健康系统切实发挥牵头部门作用,迅速成立专家组,启动12家医院为定点医院,规范设立34处发热门诊。先后选派。"),
+            ("unit_split_from_number", "此外,为夯实基层医疗卫生服务能力基础,2020\n\n年,淄博市启动建设。", "此外,为夯实基层医疗卫生服务能力基础,2020年,淄博市启动建设。"),
+            ("fragment_after_medium_line", "面对具有长期性、复杂性、艰巨性特点的疫情防控\n\n工作,淄博市将严格落实。", "面对具有长期性、复杂性、艰巨性特点的疫情防控工作,淄博市将严格落实。"),
+            ("chain_of_three", "面对具有长期性、复杂性、艰巨性特点的疫情防控\n\n工作,淄博市将严格落实要求,持续推进疫苗采购、接种工\n\n作。加强建设。", "面对具有长期性、复杂性、艰巨性特点的疫情防控工作,淄博市将严格落实要求,持续推进疫苗采购、接种工作。加强建设。"),
+            ("prose_with_dateline_space", "淄博2月27日讯 “年内启动5个市级医院提升工程,新建4个省级以上胸痛、卒中等重大疾病综合防治中心,将加快推进健康淄博建设鲜\n\n明地书写在淄博高质量发展的旗帜上。", "淄博2月27日讯 “年内启动5个市级医院提升工程,新建4个省级以上胸痛、卒中等重大疾病综合防治中心,将加快推进健康淄博建设鲜明地书写在淄博高质量发展的旗帜上。"),
+            ("table_cell_fragment", "\t5\n\t加强紧急医学救援\n\n能力建设\n\t提升救援能力。", "\t5\n\t加强紧急医学救援能力建设\n\t提升救援能力。"),
+            ("keeps_surrounding_blank_lines", "标题\n\n疫情突如其来,卫生健康系统切实发挥牵头部门作用,迅速成立专家组,启动12家医院为定点医院,规范设立34\n\n处发热门诊。\n\n尾。\n", "标题\n\n疫情突如其来,卫生健康系统切实发挥牵头部门作用,迅速成立专家组,启动12家医院为定点医院,规范设立34处发热门诊。\n\n尾。\n"),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(apply(input), *want, "case {name}");
+        }
+        assert_eq!(apply(&long_join), long_want, "case long_prose_cut_mid_word");
+    }
+
+    #[test]
+    fn leaves_alone() {
+        let cases: &[(&str, &str)] = &[
+            ("two_sentences", "第一段内容完整。\n\n第二段内容完整。"),
+            ("heading_then_paragraph", "完善重点人群健康服务\n\n为补齐短板,增强基层就医的吸引力。"),
+            ("two_headings_then_paragraph", "聚焦健康淄博建设\n\n交出“十三五”及2020年精彩答卷\n\n2020年是“十三五”收官之年,过去的一年。"),
+            ("heading_then_opener", "提升基层医疗卫生机构服务能力建设水平\n\n同时,依托全民健康信息平台。"),
+            ("title_with_spaces", "启动5个市级医院提升工程 建成投用市中医医院东院区 今年卫生健康工作这么干\n\n淄博2月27日讯 “年内启动5个市级医院提升工程。"),
+            ("title_then_byline", "青岛市卫生健康委员会2021年上半年工作总结\n青岛政务网 发布日期 : 2021-07-16"),
+            ("list_items", "主要任务如下\n一、加强防控\n二、提升能力\n（三）完善服务\n1、建设\n2. 推进\n①落实"),
+            ("list_after_fragment", "今年要重点推进以下几项工作的落实和具体的部署安排\n\n一、统筹安全与发展。"),
+            ("tab_cells", "\t类别\n\t序号\n\t目标名称"),
+            ("form_line", "单位名称：市卫生健康委         联系电话：85912521\n标杆城市：杭州市    标杆值：预约挂号"),
+            ("widget_lines", "扫描“鲁中晨报”APP\n二维码查看\n更多内容"),
+            ("english_lines", "This line is broken in the\nmiddle of an English sentence"),
+            ("code", "fn main() {\n    let x = 1;\n}\n"),
+            ("japanese", "これは日本語の文章です\n次の行です"),
+            ("after_colon", "主要内容包括以下几个方面的具体工作：\n加强基层建设。"),
+            ("after_closing_quote", "这就是所谓的“健康淄博”\n\n新的一年开始了。"),
+            ("too_many_blank_lines", "疫情突如其来,卫生健康系统切实发挥牵头部门作用,迅速成立专家组,启动12家医院为定点医院,规范设立34\n\n\n\n处发热门诊。"),
+            ("single_star_kept", "2**3 = 8"),
+            ("odd_stars_kept", "注意**这里"),
+            ("clean", "青岛市卫生健康委员会认真贯彻落实全省统一部署要求。\n\n第二段。\n"),
+        ];
+        for (name, input) in cases {
+            let (got, n) = ReflowConfig::default().build().unwrap().apply(input);
+            assert_eq!(got, *input, "case {name}");
+            assert!(matches!(got, Cow::Borrowed(_)), "case {name} must not copy");
+            assert_eq!(n, 0, "case {name}");
+        }
+    }
+
+    #[test]
+    fn list_markers() {
+        let cases: &[(&str, bool)] = &[
+            ("一、统筹", true),
+            ("（一）完善", true),
+            ("(2)推进", true),
+            ("1、建设", true),
+            ("1. 推进", true),
+            ("12．推进", true),
+            ("①落实", true),
+            ("第三条 规定", true),
+            ("• 要点", true),
+            ("1.5万人", false),
+            ("2021年", false),
+            ("一些工作", false),
+            ("第一时间", false),
+            ("(ICU)", false),
+        ];
+        for (line, want) in cases {
+            assert_eq!(starts_with_list_marker(line), *want, "{line}");
+        }
+    }
+
+    #[test]
+    fn idempotent() {
+        let input = "面对具有长期性、复杂性、艰巨性特点的疫情防控\r\n\r\n工作,淄博市**严格**落实要求,持续推进疫苗采购、接种工  \n\n作。\n\t加强紧急医学救援\n\n能力建设\n\t提升。";
+        let once = apply(input);
+        assert_eq!(apply(&once), once);
+    }
+}
