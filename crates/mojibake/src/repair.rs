@@ -1,0 +1,551 @@
+//! Finding and scoring candidate repairs on one line.
+//!
+//! Two families of round trips are tried:
+//! - **double-byte text read back as double-byte**: a run of characters is encoded to GBK and
+//!   the bytes decoded as UTF-8 (once or twice). Characters a decoder already replaced by
+//!   U+FFFD become unknown bytes; a UTF-8 sequence that touches one comes out as U+FFFD.
+//! - **single-byte readers**: a run of Latin-1 / windows-1252 characters is turned back into
+//!   its bytes and decoded as UTF-8 (once or twice), GBK or Big5.
+//!
+//! Every candidate is scored by the language model against the text it would replace, in
+//! context, and kept only when it wins by the configured margin.
+
+use crate::lm::lm;
+use crate::tables::{single_byte, tables, Gbk};
+
+/// Decision thresholds, from the stage configuration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Params {
+    pub min_gain: f32,
+    pub short_span_gain: f32,
+    pub big5: bool,
+    /// Guess lost characters when the best completion wins by this many nats.
+    pub guess_margin: Option<f32>,
+}
+
+/// An accepted change on a line, in character positions of that line.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Fix {
+    pub start: usize,
+    pub end: usize,
+    pub new: Vec<char>,
+    pub rule: &'static str,
+    pub gain: f32,
+}
+
+/// One unit of the byte stream a span encodes to: a known byte or one a decoder lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    Byte(u8),
+    Hole,
+}
+
+/// True when the line holds anything a mis-decoding could have produced. Cheap: one table
+/// lookup per character, so clean text skips all further work.
+pub(crate) fn suspicious(line: &str) -> bool {
+    let t = tables();
+    let mut prev_high = false;
+    for c in line.chars() {
+        if c.is_ascii() {
+            if prev_high && (0x40..=0x7E).contains(&(c as u32)) {
+                return true;
+            }
+            prev_high = false;
+            continue;
+        }
+        if c == '\u{FFFD}' {
+            return true;
+        }
+        match single_byte(c) {
+            Some(_) if prev_high => return true,
+            Some(_) => prev_high = true,
+            None => {
+                prev_high = false;
+                if let Some(Gbk::Pair(l, r)) = t.gbk_encode(c) {
+                    if (0xE0..=0xF4).contains(&l) && (0x80..=0xBF).contains(&r) {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Repairs for one line (without its terminator), non-overlapping and in order.
+pub(crate) fn repair_line(chars: &[char], p: &Params) -> Vec<Fix> {
+    let mut fixes = double_byte_fixes(chars, p);
+    let mut latin = single_byte_fixes(chars, p, &fixes);
+    fixes.append(&mut latin);
+    fixes.sort_by_key(|f| f.start);
+    fixes
+}
+
+fn margin(p: &Params, new: &[char]) -> f32 {
+    let n = new.iter().filter(|c| !c.is_ascii()).count().max(1);
+    p.min_gain + p.short_span_gain / n as f32
+}
+
+fn gain(chars: &[char], start: usize, end: usize, new: &[char]) -> f32 {
+    let left = start.checked_sub(1).map(|i| chars[i]);
+    let right = chars.get(end).copied();
+    let m = lm();
+    m.cost(&chars[start..end], left, right) - m.cost(new, left, right)
+}
+
+// ---------------------------------------------------------------- UTF-8 with holes
+
+/// Marks a lost byte in [`Lost::bytes`].
+const HOLE: u16 = 0x100;
+
+/// A UTF-8 sequence with lost bytes: what is still known of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Lost {
+    bytes: [u16; 4],
+    len: u8,
+}
+
+#[derive(Debug, Default)]
+struct Utf8 {
+    need: u8,
+    cp: u32,
+    min: u32,
+    lost: bool,
+    unknown_lead: bool,
+    seq: Lost,
+}
+
+/// What a finished UTF-8 sequence was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Out {
+    Char(char),
+    Lost(Lost),
+}
+
+impl Utf8 {
+    fn idle(&self) -> bool {
+        self.need == 0
+    }
+
+    /// Feed one unit; push finished characters. `Err` when the known bytes are not UTF-8.
+    fn feed(&mut self, u: Unit, out: &mut Vec<Out>) -> Result<(), ()> {
+        if self.need == 0 {
+            return self.start(u, out);
+        }
+        match u {
+            Unit::Byte(b) if (0x80..=0xBF).contains(&b) => {
+                self.cp = self.cp << 6 | u32::from(b & 0x3F);
+                self.push_byte(u16::from(b));
+                self.finish_one(out)
+            }
+            Unit::Hole => {
+                self.lost = true;
+                self.push_byte(HOLE);
+                self.finish_one(out)
+            }
+            Unit::Byte(_) if self.unknown_lead => {
+                // The lost lead byte began a shorter sequence than assumed.
+                out.push(Out::Lost(self.seq));
+                self.need = 0;
+                self.start(u, out)
+            }
+            Unit::Byte(_) => Err(()),
+        }
+    }
+
+    fn push_byte(&mut self, b: u16) {
+        let s = &mut self.seq;
+        s.bytes[usize::from(s.len)] = b;
+        s.len += 1;
+    }
+
+    fn finish_one(&mut self, out: &mut Vec<Out>) -> Result<(), ()> {
+        self.need -= 1;
+        if self.need > 0 {
+            return Ok(());
+        }
+        if self.lost {
+            out.push(Out::Lost(self.seq));
+            return Ok(());
+        }
+        match char::from_u32(self.cp) {
+            Some(c) if self.cp >= self.min => {
+                out.push(Out::Char(c));
+                Ok(())
+            }
+            _ => Err(()),
+        }
+    }
+
+    fn start(&mut self, u: Unit, out: &mut Vec<Out>) -> Result<(), ()> {
+        let b = match u {
+            Unit::Hole => {
+                // A lost lead: assume the common three-byte (Han) sequence.
+                *self = Utf8 { need: 2, lost: true, unknown_lead: true, ..Utf8::default() };
+                self.push_byte(HOLE);
+                return Ok(());
+            }
+            Unit::Byte(b) => b,
+        };
+        let (need, cp, min) = match b {
+            0x00..=0x7F => {
+                out.push(Out::Char(char::from(b)));
+                return Ok(());
+            }
+            0xC2..=0xDF => (1, b & 0x1F, 0x80),
+            0xE0..=0xEF => (2, b & 0x0F, 0x800),
+            0xF0..=0xF4 => (3, b & 0x07, 0x10000),
+            _ => return Err(()),
+        };
+        *self = Utf8 { need, cp: u32::from(cp), min, ..Utf8::default() };
+        self.push_byte(u16::from(b));
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------- double-byte family
+
+fn units_of(c: char) -> Option<([Unit; 2], usize)> {
+    if c == '\u{FFFD}' {
+        return Some(([Unit::Hole, Unit::Hole], 1));
+    }
+    match tables().gbk_encode(c)? {
+        Gbk::Ascii(b) => Some(([Unit::Byte(b), Unit::Hole], 1)),
+        Gbk::Pair(l, r) => Some(([Unit::Byte(l), Unit::Byte(r)], 2)),
+    }
+}
+
+/// A character whose GBK bytes can open a UTF-8 sequence of two or more bytes.
+fn is_start(c: char) -> bool {
+    matches!(tables().gbk_encode(c), Some(Gbk::Pair(0xC2..=0xF4, 0x80..=0xBF)))
+}
+
+/// A place where the decoder is between sequences: (end char index, output length, whether
+/// the output so far holds a real character from a sequence of three or more bytes).
+type Bound = (usize, usize, bool);
+
+/// Decode chars[from..] as GBK bytes read as UTF-8. Returns the boundaries after non-ASCII
+/// characters where the decoder is between sequences, plus the output.
+fn decode_from(chars: &[char], from: usize) -> (Vec<Bound>, Vec<Out>) {
+    let mut d = Utf8::default();
+    let mut out = Vec::new();
+    let mut bounds = Vec::new();
+    let mut multi = false;
+    for (k, &c) in chars.iter().enumerate().skip(from) {
+        let Some((units, n)) = units_of(c) else { break };
+        let before = out.len();
+        if units[..n].iter().try_for_each(|&u| d.feed(u, &mut out)).is_err() {
+            break;
+        }
+        // Only a real character from a three- or four-byte sequence makes a candidate: runs
+        // of U+FFFD alone carry no evidence (and must stay as they are on a second pass).
+        multi |= out[before..].iter().any(|o| matches!(o, Out::Char(ch) if (*ch as u32) >= 0x800));
+        if d.idle() && !c.is_ascii() {
+            bounds.push((k + 1, out.len(), multi));
+        }
+    }
+    (bounds, out)
+}
+
+fn outs_to_chars(outs: &[Out]) -> Vec<char> {
+    outs.iter().map(|o| if let Out::Char(c) = o { *c } else { '\u{FFFD}' }).collect()
+}
+
+/// Fill lost characters the language model can pick with confidence: each candidate is a
+/// completion of the surviving bytes that is a Han character or CJK punctuation; the best
+/// must beat the runner-up by `margin` nats in context. Others stay U+FFFD.
+fn guess_lost(outs: &[Out], left: Option<char>, right: Option<char>, margin: f32) -> Vec<char> {
+    let mut chars = outs_to_chars(outs);
+    let m = lm();
+    for (k, o) in outs.iter().enumerate() {
+        let Out::Lost(seq) = o else { continue };
+        let l = if k == 0 { left } else { Some(chars[k - 1]) };
+        let r = chars.get(k + 1).copied().or(right).filter(|&c| c != '\u{FFFD}');
+        let mut best = (f32::INFINITY, None::<char>);
+        let mut second = f32::INFINITY;
+        for c in completions(seq) {
+            let cost = m.cost(&[c], l.filter(|&c| c != '\u{FFFD}'), r);
+            if cost < best.0 {
+                second = best.0;
+                best = (cost, Some(c));
+            } else if cost < second {
+                second = cost;
+            }
+        }
+        if let Some(c) = best.1 {
+            if second - best.0 >= margin {
+                chars[k] = c;
+            }
+        }
+    }
+    chars
+}
+
+/// Characters a three-byte sequence with holes can stand for (Han and CJK punctuation only;
+/// a lost lead byte is not guessed).
+fn completions(seq: &Lost) -> Vec<char> {
+    let b = seq.bytes;
+    if seq.len != 3 || b[0] == HOLE {
+        return Vec::new();
+    }
+    let range = |x: u16| if x == HOLE { 0x80..=0xBF } else { x..=x };
+    let mut out = Vec::new();
+    for b1 in range(b[1]) {
+        for b2 in range(b[2]) {
+            let cp = (u32::from(b[0]) & 0x0F) << 12
+                | (u32::from(b1) & 0x3F) << 6
+                | (u32::from(b2) & 0x3F);
+            if let Some(c) = char::from_u32(cp) {
+                if matches!(cp, 0x4E00..=0x9FFF | 0x3000..=0x303F | 0xFF00..=0xFF5E) {
+                    out.push(c);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// GBK-encode `chars` and decode as UTF-8, all or nothing, without holes.
+fn strict_round_trip(chars: &[char]) -> Option<Vec<char>> {
+    let mut d = Utf8::default();
+    let mut out = Vec::new();
+    let mut any_pair = false;
+    for &c in chars {
+        if c == '\u{FFFD}' {
+            return None;
+        }
+        let (units, n) = units_of(c)?;
+        any_pair |= n == 2;
+        for &u in &units[..n] {
+            d.feed(u, &mut out).ok()?;
+        }
+    }
+    (d.idle() && any_pair).then(|| outs_to_chars(&out))
+}
+
+fn double_byte_fixes(chars: &[char], p: &Params) -> Vec<Fix> {
+    let mut fixes = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !(is_start(chars[i]) || chars[i] == '\u{FFFD}') {
+            i += 1;
+            continue;
+        }
+        let mut best: Option<Fix> = None;
+        let mut best_outs: Vec<Out> = Vec::new();
+        // Also start one to three characters later: the first may be clean text whose bytes
+        // happen to continue into the damage.
+        let starts =
+            (i..chars.len().min(i + 4)).filter(|&s| is_start(chars[s]) || chars[s] == '\u{FFFD}');
+        let mut best_at: Option<(Vec<Bound>, Vec<Out>)> = None;
+        for s in starts {
+            let (bounds, out) = decode_from(chars, s);
+            let mut improved = false;
+            for &(e, len, _) in bounds.iter().filter(|b| b.2).rev().take(8) {
+                let once = outs_to_chars(&out[..len]);
+                let kun = out[..len].contains(&Out::Char('\u{FFFD}'));
+                let rule = if kun { "kunjinkao" } else { "utf8-as-gbk" };
+                let mut cands = vec![(once.clone(), rule)];
+                if let Some(twice) = strict_round_trip(&once) {
+                    cands.push((twice, "utf8-as-gbk-x2"));
+                }
+                for (new, rule) in cands {
+                    // Controls are never text; in 锟斤拷 they are what the bytes were.
+                    if !kun && new.iter().any(|c| c.is_control() && !c.is_ascii_whitespace()) {
+                        continue;
+                    }
+                    let g = gain(chars, s, e, &new);
+                    // 锟斤拷 text went through the round trip as a whole: take the longest
+                    // reading, not the best-scoring one.
+                    let better = match &best {
+                        None => true,
+                        Some(b) if b.rule == "kunjinkao" => {
+                            rule == "kunjinkao" && e - s > b.end - b.start
+                        }
+                        Some(b) => rule == "kunjinkao" || g > b.gain,
+                    };
+                    if better {
+                        best_outs =
+                            if rule == "utf8-as-gbk" { out[..len].to_vec() } else { Vec::new() };
+                        best = Some(Fix { start: s, end: e, new, rule, gain: g });
+                        improved = true;
+                    }
+                }
+            }
+            if improved {
+                best_at = Some((bounds, out));
+            }
+        }
+        // Clean characters before the damage can decode too (as Latin, Greek or Cyrillic
+        // letters): try starting at the first few boundaries inside the span.
+        if let (Some(f), Some((bounds, out))) = (best.as_mut(), best_at) {
+            if f.rule == "utf8-as-gbk" {
+                let end = f.end;
+                let end_len = bounds.iter().find(|b| b.0 == end).map_or(0, |b| b.1);
+                for &(k, len, _) in bounds.iter().filter(|b| b.0 < end).take(8) {
+                    let rest = &out[len..end_len];
+                    if !rest.iter().any(|o| matches!(o, Out::Char(c) if (*c as u32) >= 0x800)) {
+                        break;
+                    }
+                    let new = outs_to_chars(rest);
+                    let g = gain(chars, k, end, &new);
+                    if g > f.gain {
+                        best_outs = rest.to_vec();
+                        *f = Fix { start: k, end, new, rule: f.rule, gain: g };
+                    }
+                }
+            }
+        }
+        match best {
+            Some(mut f)
+                if f.gain >= margin(p, &f.new) || (f.rule == "kunjinkao" && f.gain > 0.0) =>
+            {
+                if let Some(m) = p.guess_margin {
+                    if best_outs.iter().any(|o| matches!(o, Out::Lost(_))) {
+                        let left = f.start.checked_sub(1).map(|k| chars[k]);
+                        f.new = guess_lost(&best_outs, left, chars.get(f.end).copied(), m);
+                    }
+                }
+                i = f.end;
+                fixes.push(f);
+            }
+            _ => i += 1,
+        }
+    }
+    fixes
+}
+
+// ---------------------------------------------------------------- single-byte family
+
+type Pair = fn(u8, u8) -> Option<char>;
+
+fn gbk_pair(l: u8, r: u8) -> Option<char> {
+    tables().gbk_decode(l, r)
+}
+
+fn big5_pair(l: u8, r: u8) -> Option<char> {
+    tables().big5_decode(l, r)
+}
+
+/// Decode one UTF-8 sequence at the start of `b`.
+fn utf8_at(b: &[u8]) -> Option<(char, usize)> {
+    let len = match b.first()? {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => return None,
+    };
+    let s = std::str::from_utf8(b.get(..len)?).ok()?;
+    s.chars().next().map(|c| (c, len))
+}
+
+/// Stretches of `bytes` that decode cleanly, each as (start, end, text); a stretch begins
+/// and ends with a multi-byte character and breaks at any byte that does not decode.
+fn groups(bytes: &[u8], pair: Option<Pair>) -> Vec<(usize, usize, Vec<char>)> {
+    let mut found = Vec::new();
+    let mut cur: Option<(usize, Vec<char>, usize, usize)> = None; // start, text, end, text len
+    let mut k = 0;
+    while k < bytes.len() {
+        let b = bytes[k];
+        if b < 0x80 {
+            if let Some(g) = cur.as_mut() {
+                g.1.push(char::from(b));
+            }
+            k += 1;
+            continue;
+        }
+        let got = match pair {
+            None => utf8_at(&bytes[k..]),
+            Some(f) => bytes.get(k + 1).and_then(|&r| f(b, r)).map(|c| (c, 2)),
+        };
+        match got {
+            Some((c, n)) => {
+                let g = cur.get_or_insert_with(|| (k, Vec::new(), k, 0));
+                g.1.push(c);
+                k += n;
+                g.2 = k;
+                g.3 = g.1.len();
+            }
+            None => {
+                if let Some((s, mut t, e, l)) = cur.take() {
+                    t.truncate(l);
+                    found.push((s, e, t));
+                }
+                k += 1;
+            }
+        }
+    }
+    if let Some((s, mut t, e, l)) = cur.take() {
+        t.truncate(l);
+        found.push((s, e, t));
+    }
+    found
+}
+
+fn single_byte_fixes(chars: &[char], p: &Params, taken: &[Fix]) -> Vec<Fix> {
+    let mut cands: Vec<Fix> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if single_byte(chars[i]).is_none() {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        let mut bytes = Vec::new();
+        while let Some(b) = chars.get(j).and_then(|&c| single_byte(c)) {
+            bytes.push(b);
+            j += 1;
+        }
+        // A run whose only non-ASCII bytes are NBSPs is whitespace (web pages indent with
+        // `&nbsp;`), not damage: read as GBK it would become 牋牋, which is the damage.
+        if bytes.iter().any(|&b| b >= 0x80 && b != 0xA0) {
+            run_candidates(chars, i, &bytes, p, &mut cands);
+        }
+        i = j;
+    }
+    // Best first, skipping overlaps with each other and with double-byte fixes.
+    cands.sort_by(|a, b| b.gain.total_cmp(&a.gain));
+    let mut fixes: Vec<Fix> = Vec::new();
+    for f in cands {
+        let overlaps = |o: &Fix| f.start < o.end && o.start < f.end;
+        if f.gain >= margin(p, &f.new) && !taken.iter().any(overlaps) && !fixes.iter().any(overlaps)
+        {
+            fixes.push(f);
+        }
+    }
+    fixes
+}
+
+fn run_candidates(chars: &[char], at: usize, bytes: &[u8], p: &Params, cands: &mut Vec<Fix>) {
+    let span = |s: usize, e: usize| &chars[at + s..at + e];
+    let cp1252 = |s: usize, e: usize| span(s, e).iter().any(|&c| crate::tables::is_cp1252_extra(c));
+    let mut push = |s: usize, e: usize, new: Vec<char>, rule: &'static str| {
+        if new.iter().any(|c| c.is_control() && !c.is_ascii_whitespace()) {
+            return;
+        }
+        let g = gain(chars, at + s, at + e, &new);
+        cands.push(Fix { start: at + s, end: at + e, new, rule, gain: g });
+    };
+    for (s, e, text) in groups(bytes, None) {
+        let w = cp1252(s, e);
+        // A second pass when the first still looks single-byte-decoded.
+        let again: Option<Vec<u8>> = text.iter().map(|&c| single_byte(c)).collect();
+        if let Some(b2) = again.filter(|b| b.iter().any(|&x| x >= 0x80)) {
+            if let Ok(s2) = std::str::from_utf8(&b2) {
+                let rule = if w { "utf8-as-cp1252x2" } else { "utf8-as-latin1x2" };
+                push(s, e, s2.chars().collect(), rule);
+            }
+        }
+        push(s, e, text, if w { "utf8-as-cp1252" } else { "utf8-as-latin1" });
+    }
+    for (s, e, text) in groups(bytes, Some(gbk_pair)) {
+        let rule = if cp1252(s, e) { "gbk-as-cp1252" } else { "gbk-as-latin1" };
+        push(s, e, text, rule);
+    }
+    if p.big5 {
+        for (s, e, text) in groups(bytes, Some(big5_pair)) {
+            let rule = if cp1252(s, e) { "big5-as-cp1252" } else { "big5-as-latin1" };
+            push(s, e, text, rule);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Codec tables for the round trips: GBK and Big5 double-byte decoding, GBK encoding, and
+//! the single-byte code page (windows-1252 as browsers use it, with Latin-1's C1 controls).
+//!
+//! The tables are built once from `encoding_rs` and shared; lookups are array indexing so
+//! the clean-text fast path stays cheap.
+
+use std::sync::OnceLock;
+
+use encoding_rs::{Encoding, BIG5, GBK};
+
+/// How a character is written in GBK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Gbk {
+    Ascii(u8),
+    Pair(u8, u8),
+}
+
+#[derive(Debug)]
+pub(crate) struct Tables {
+    /// (lead − 0x81) × 191 + (trail − 0x40) → code point, 0 when invalid.
+    gbk_dec: Vec<u32>,
+    big5_dec: Vec<u32>,
+    /// BMP code point → GBK pair as `lead << 8 | trail`, 0 when not encodable as a pair.
+    gbk_enc: Vec<u16>,
+    /// BMP code point → in Big5 level 1 (the 5401 common traditional characters).
+    big5_common: Vec<bool>,
+}
+
+static TABLES: OnceLock<Tables> = OnceLock::new();
+
+pub(crate) fn tables() -> &'static Tables {
+    TABLES.get_or_init(Tables::build)
+}
+
+fn pair_index(lead: u8, trail: u8) -> Option<usize> {
+    if (0x81..=0xFE).contains(&lead) && (0x40..=0xFE).contains(&trail) && trail != 0x7F {
+        Some(usize::from(lead - 0x81) * 191 + usize::from(trail - 0x40))
+    } else {
+        None
+    }
+}
+
+/// Private-use code points come from user-defined byte ranges that real text does not use,
+/// so they are treated as undecodable rather than as characters.
+fn is_private_use(c: char) -> bool {
+    matches!(c as u32, 0xE000..=0xF8FF)
+}
+
+fn decode_table(enc: &'static Encoding) -> Vec<u32> {
+    let mut table = vec![0u32; 126 * 191];
+    for lead in 0x81..=0xFEu8 {
+        for trail in 0x40..=0xFEu8 {
+            let Some(i) = pair_index(lead, trail) else { continue };
+            if let Some(s) = enc.decode_without_bom_handling_and_without_replacement(&[lead, trail])
+            {
+                let mut it = s.chars();
+                if let (Some(c), None) = (it.next(), it.next()) {
+                    if !is_private_use(c) && !c.is_ascii() {
+                        table[i] = c as u32;
+                    }
+                }
+            }
+        }
+    }
+    table
+}
+
+impl Tables {
+    fn build() -> Self {
+        let gbk_dec = decode_table(GBK);
+        let big5_dec = decode_table(BIG5);
+        let mut gbk_enc = vec![0u16; 0x10000];
+        for lead in 0x81..=0xFEu8 {
+            for trail in 0x40..=0xFEu8 {
+                let Some(i) = pair_index(lead, trail) else { continue };
+                let c = gbk_dec[i] as usize;
+                // First pair wins: the decoder maps a few characters twice.
+                if c != 0 && c < 0x10000 && gbk_enc[c] == 0 {
+                    gbk_enc[c] = u16::from(lead) << 8 | u16::from(trail);
+                }
+            }
+        }
+        let mut big5_common = vec![false; 0x10000];
+        for lead in 0xA4..=0xC6u8 {
+            for trail in 0x40..=0xFEu8 {
+                let Some(i) = pair_index(lead, trail) else { continue };
+                let c = big5_dec[i] as usize;
+                if c != 0 && c < 0x10000 && (lead, trail) <= (0xC6, 0x7E) {
+                    big5_common[c] = true;
+                }
+            }
+        }
+        Tables { gbk_dec, big5_dec, gbk_enc, big5_common }
+    }
+
+    /// The character a GBK pair decodes to.
+    pub(crate) fn gbk_decode(&self, lead: u8, trail: u8) -> Option<char> {
+        pair_index(lead, trail).and_then(|i| char::from_u32(self.gbk_dec[i])).filter(|c| *c != '\0')
+    }
+
+    /// The character a Big5 pair decodes to.
+    pub(crate) fn big5_decode(&self, lead: u8, trail: u8) -> Option<char> {
+        pair_index(lead, trail)
+            .and_then(|i| char::from_u32(self.big5_dec[i]))
+            .filter(|c| *c != '\0')
+    }
+
+    /// True for the common traditional characters (Big5 level 1).
+    pub(crate) fn is_big5_common(&self, c: char) -> bool {
+        self.big5_common.get(c as usize).copied().unwrap_or(false)
+    }
+
+    /// The GBK bytes of a character (ASCII or a double-byte pair), if GBK has it.
+    pub(crate) fn gbk_encode(&self, c: char) -> Option<Gbk> {
+        if c.is_ascii() {
+            return Some(Gbk::Ascii(c as u8));
+        }
+        let v = *self.gbk_enc.get(c as usize)?;
+        (v != 0).then_some(Gbk::Pair((v >> 8) as u8, (v & 0xFF) as u8))
+    }
+}
+
+/// windows-1252 bytes 0x80–0x9F; the five undefined ones decode to C1 controls in browsers.
+const CP1252_HIGH: [char; 32] = [
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
+    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+];
+
+/// The byte a character has in the single-byte code pages a mis-decoding reader used:
+/// ASCII, Latin-1 (including C1 controls) and the windows-1252 extras.
+pub(crate) fn single_byte(c: char) -> Option<u8> {
+    let u = c as u32;
+    if u < 0x100 {
+        return Some(u as u8);
+    }
+    if !(0x152..=0x2122).contains(&u) {
+        return None;
+    }
+    CP1252_HIGH.iter().position(|&x| x == c).map(|i| 0x80 + i as u8)
+}
+
+/// True for the windows-1252 extras (not Latin-1).
+pub(crate) fn is_cp1252_extra(c: char) -> bool {
+    (c as u32) > 0xFF && single_byte(c).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gbk_round_trips_common_text() {
+        let t = tables();
+        for (c, bytes) in
+            [('中', Gbk::Pair(0xD6, 0xD0)), ('A', Gbk::Ascii(b'A')), ('·', Gbk::Pair(0xA1, 0xA4))]
+        {
+            assert_eq!(t.gbk_encode(c), Some(bytes), "{c}");
+            if let Gbk::Pair(l, r) = bytes {
+                assert_eq!(t.gbk_decode(l, r), Some(c));
+            }
+        }
+    }
+
+    #[test]
+    fn single_byte_covers_cp1252_and_c1() {
+        for (c, b) in
+            [('é', 0xE9), ('€', 0x80), ('\u{81}', 0x81), ('—', 0x97), ('Ÿ', 0x9F), ('a', b'a')]
+        {
+            assert_eq!(single_byte(c), Some(b), "{c:?}");
+        }
+        assert_eq!(single_byte('中'), None);
+        assert!(is_cp1252_extra('™'));
+        assert!(!is_cp1252_extra('é'));
+    }
+
+    #[test]
+    fn big5_decodes_traditional() {
+        assert_eq!(tables().big5_decode(0xA4, 0xA4), Some('中'));
+    }
+}
