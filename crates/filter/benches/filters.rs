@@ -1,0 +1,90 @@
+//! Throughput of the four filter stages on one core (plain `std::time`, no harness).
+//!
+//! ```text
+//! cargo bench -p qingxi-filter --bench filters
+//! ```
+//! The corpus is this crate's `testdata/` pages plus the dev seeds when present
+//! (`../shared/dev/seeds` from the workspace root), repeated to about 64 MB. Reported:
+//! MB/s of input text for the four stages (blocks already split), for `split_blocks` plus the
+//! stages, and for the corpus pass (`LineCounts::observe`).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use qingxi_core::{Document, Stage};
+use qingxi_filter::{BoilerplateConfig, RepeatsConfig, SpamConfig, TemplateConfig};
+
+fn texts(dir: &Path, out: &mut Vec<(String, String)>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            texts(&p, out);
+        } else if p.extension().is_some_and(|x| x == "txt") {
+            let site = p.parent().map(|d| d.display().to_string()).unwrap_or_default();
+            if let Ok(t) = std::fs::read_to_string(&p) {
+                out.push((site, t));
+            }
+        }
+    }
+}
+
+fn main() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut base = Vec::new();
+    texts(&here.join("testdata"), &mut base);
+    texts(&here.join("../../../shared/dev/seeds"), &mut base);
+    let base_bytes: usize = base.iter().map(|(_, t)| t.len()).sum();
+    let reps = (64 << 20) / base_bytes.max(1) + 1;
+    let corpus: Vec<(String, String)> = (0..reps)
+        .flat_map(|r| base.iter().map(move |(s, t)| (format!("{s}{}", r % 50), t.clone())))
+        .collect();
+    let bytes: usize = corpus.iter().map(|(_, t)| t.len()).sum();
+    let mb = bytes as f64 / 1e6;
+
+    let tcfg = TemplateConfig::default();
+    let t = Instant::now();
+    let mut counts = tcfg.new_counts();
+    for (site, text) in &corpus {
+        counts.observe(site, text);
+    }
+    let observe = t.elapsed().as_secs_f64();
+    let entries = counts.len();
+
+    let stages: Vec<Box<dyn Stage>> = vec![
+        Box::new(BoilerplateConfig::default().build(here).unwrap()),
+        Box::new(SpamConfig::default().build(here).unwrap()),
+        Box::new(tcfg.build(Some(Arc::new(counts))).unwrap()),
+        Box::new(RepeatsConfig::default().build().unwrap()),
+    ];
+    let mut docs: Vec<Document> = corpus
+        .iter()
+        .map(|(s, text)| {
+            let mut d = Document::new("b", text.clone());
+            d.site = s.clone();
+            d
+        })
+        .collect();
+    let t = Instant::now();
+    for d in &mut docs {
+        d.split_blocks();
+    }
+    let split = t.elapsed().as_secs_f64();
+    let mut per_stage = vec![0.0; stages.len()];
+    for d in &mut docs {
+        for (i, s) in stages.iter().enumerate() {
+            let t = Instant::now();
+            s.run(d);
+            per_stage[i] += t.elapsed().as_secs_f64();
+        }
+    }
+    let total: f64 = per_stage.iter().sum();
+    println!("corpus: {} docs, {mb:.1} MB", docs.len());
+    for (s, secs) in stages.iter().zip(&per_stage) {
+        println!("{:<12} {:>8.1} MB/s", s.name().as_str(), mb / secs);
+    }
+    println!("{:<12} {:>8.1} MB/s", "4 stages", mb / total);
+    println!("{:<12} {:>8.1} MB/s", "split+4", mb / (total + split));
+    println!("{:<12} {:>8.1} MB/s  ({entries} distinct site lines)", "observe", mb / observe);
+}

@@ -1,0 +1,246 @@
+//! The `spam` stage: SEO keyword blocks and porn/gambling/piracy/pharma/ad runs.
+//!
+//! Why: hacked or content-farm pages carry long runs of short keyword phrases joined by `|`,
+//! spaces or commas, wherever on the page. One spam term proves nothing (a news article may
+//! mention 博彩 once), so blocks are scored by keyword density and structure.
+//!
+//! How: the line is cut into items at separators and whitespace; dictionary hits
+//! (`dict/spam.txt`: strong 2 points, weak 1) are counted with repetition, since stuffing
+//! repeats terms. `spam.keywords` fires on a run of short items with at least one strong term,
+//! two distinct terms and at least `min-density` points per item; `spam.dense` fires when
+//! terms cover `min-coverage` of an unstructured line. Prose (sentence punctuation) needs
+//! twice the evidence. Short lines with spam terms next to a spam block follow it.
+//!
+//! Before → after:
+//! ```text
+//! 亚洲精品无码AV在线播放| 成人无码网WWW在线观看| …  → removed (spam.keywords, 无码)
+//! 警方捣毁一个跨境网络博彩团伙，涉案金额达2亿元。     → kept
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use qingxi_core::{Document, Label, Stage, StageName};
+use serde::Deserialize;
+
+use crate::dict::{self, Matcher};
+use crate::text::{ratio, segments, LineFeatures};
+use crate::FilterError;
+
+const DEFAULT_DICT: &str = include_str!("../dict/spam.txt");
+const CATEGORIES: [&str; 5] = ["porn", "gambling", "video", "pharma", "ad"];
+
+/// Configuration of the `spam` stage (`[spam]` in `pipeline.toml`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SpamConfig {
+    /// Extra dictionary files, relative to the directory of `pipeline.toml`. Same format as
+    /// the boilerplate dictionaries; categories porn, gambling, video, pharma, ad (terms
+    /// before any header are ads).
+    pub extra_dictionaries: Vec<PathBuf>,
+    /// Fewest items (pieces between separators) for a keyword run.
+    pub min_segments: usize,
+    /// Fewest dictionary points per item for a keyword run.
+    pub min_density: f32,
+    /// Share of a line's characters covered by spam terms that makes it spam without structure.
+    pub min_coverage: f32,
+}
+
+impl Default for SpamConfig {
+    fn default() -> Self {
+        SpamConfig {
+            extra_dictionaries: Vec::new(),
+            min_segments: 4,
+            min_density: 0.5,
+            min_coverage: 0.4,
+        }
+    }
+}
+
+impl SpamConfig {
+    /// Compile the dictionaries into the runtime stage.
+    pub fn build(&self, base_dir: &Path) -> Result<Spam, FilterError> {
+        crate::check_share("spam.min-coverage", self.min_coverage)?;
+        if self.min_density.is_nan() || self.min_density <= 0.0 {
+            return Err(FilterError::Config {
+                key: "spam.min-density",
+                message: format!("{} must be positive", self.min_density),
+            });
+        }
+        let mut terms = dict::parse(DEFAULT_DICT, "embedded spam.txt", &CATEGORIES, 4)?;
+        terms.extend(dict::load_extra(&self.extra_dictionaries, base_dir, &CATEGORIES, 4)?);
+        Ok(Spam { cfg: self.clone(), matcher: Matcher::new(terms)? })
+    }
+}
+
+/// The runtime `spam` stage.
+#[derive(Debug, Clone)]
+pub struct Spam {
+    cfg: SpamConfig,
+    matcher: Matcher,
+}
+
+#[derive(Debug, Default)]
+struct Score {
+    points: u32,
+    strong: u32,
+    distinct: u32,
+    covered: usize,
+    best: Option<usize>,
+}
+
+impl Spam {
+    fn score(&self, line: &str) -> Score {
+        let mut s = Score::default();
+        let mut seen: [usize; 8] = [usize::MAX; 8];
+        self.matcher.for_each_hit(line, |h| {
+            s.points += if h.weak { 1 } else { 2 };
+            s.covered += line[h.start..h.end].chars().count();
+            if !h.weak {
+                s.strong += 1;
+                if s.best.is_none_or(|b| self.matcher.terms[b].weak) {
+                    s.best = Some(h.term);
+                }
+            } else if s.best.is_none() {
+                s.best = Some(h.term);
+            }
+            if !seen.contains(&h.term) {
+                seen[(s.distinct as usize) % seen.len()] = h.term;
+                s.distinct += 1;
+            }
+        });
+        s
+    }
+
+    fn classify(&self, line: &str) -> Option<(&'static str, String)> {
+        let s = self.score(line);
+        let best = s.best?;
+        if s.distinct < 2 {
+            return None;
+        }
+        let f = LineFeatures::of(line);
+        let prose = f.is_prose();
+        let (items, item_chars) =
+            segments(line).fold((0usize, 0usize), |(n, c), seg| (n + 1, c + seg.chars().count()));
+        let density = ratio(s.points as usize, items);
+        let need = if prose { 2.0 } else { 1.0 };
+        let keywords = items >= self.cfg.min_segments
+            && item_chars <= items * 16
+            && s.strong >= 1
+            && density >= self.cfg.min_density * need
+            && (!prose || items >= 2 * self.cfg.min_segments);
+        if keywords {
+            return Some(("spam.keywords", self.matcher.term(best).to_string()));
+        }
+        let coverage = ratio(s.covered, f.chars);
+        let dense = s.points >= 4 && coverage >= (self.cfg.min_coverage * need).min(1.0);
+        if dense {
+            return Some(("spam.dense", self.matcher.term(best).to_string()));
+        }
+        None
+    }
+}
+
+impl Stage for Spam {
+    fn name(&self) -> StageName {
+        StageName::Spam
+    }
+
+    fn run(&self, doc: &mut Document) {
+        let n = doc.blocks.len();
+        let mut spam = vec![false; n];
+        let mut changed = 0;
+        for (i, b) in doc.blocks.iter_mut().enumerate() {
+            if !b.is_content() {
+                continue;
+            }
+            if let Some((rule, term)) = self.classify(&b.text) {
+                b.set_label(Label::Spam, rule, Some(&term));
+                spam[i] = true;
+                changed += 1;
+            }
+        }
+        // Short keyword lines next to a spam block belong to it (a run split over lines).
+        let mut progress = changed > 0;
+        while progress {
+            progress = false;
+            for i in 0..n {
+                let b = &doc.blocks[i];
+                let touches = (i > 0 && spam[i - 1]) || (i + 1 < n && spam[i + 1]);
+                if !b.is_content() || !touches {
+                    continue;
+                }
+                let f = LineFeatures::of(&b.text);
+                if f.chars > 30 || f.is_prose() {
+                    continue;
+                }
+                let s = self.score(&b.text);
+                if let (true, Some(best)) = (s.points >= 2, s.best) {
+                    let term = self.matcher.term(best).to_string();
+                    doc.blocks[i].set_label(Label::Spam, "spam.neighbour", Some(&term));
+                    spam[i] = true;
+                    changed += 1;
+                    progress = true;
+                }
+            }
+        }
+        doc.count(StageName::Spam, changed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::{label_in_context, labels};
+
+    fn stage() -> Spam {
+        SpamConfig::default().build(Path::new(".")).unwrap()
+    }
+
+    #[test]
+    fn removes_spam_runs() {
+        let s = stage();
+        for (name, line) in [
+            ("porn run joined by bars", "中文字幕在线| 亚洲精品无码AV在线播放| 成人无码网WWW在线观看| 国产精品一区二区| 日韩欧美中文字幕"),
+            ("porn run joined by spaces", "人妻少妇 无码专区 国产自拍 偷拍视频 午夜福利 婷婷五月"),
+            ("gambling run joined by commas", "澳门葡京娱乐城,百家乐在线,时时彩平台,注册送彩金,真人老虎机,六合彩开奖"),
+            ("gambling run joined by enumeration commas", "太阳城娱乐、百家乐技巧、老虎机游戏、体育投注、赌球网址"),
+            ("pirated video run", "韩剧全集在线观看 电影天堂迅雷下载 无删减完整版 高清免费观看 百度云网盘资源"),
+            ("pharma run", "伟哥 壮阳药 春药 催情水 迷药购买 代孕 办证刻章"),
+            ("dense unstructured line", "亚洲无码中文字幕人妻少妇在线观看"),
+            ("ad run", "加微信 日赚500 刷单兼职 网赚 信用卡套现 代开发票"),
+        ] {
+            assert_eq!(label_in_context(&s, line), "spam", "{name}: {line}");
+        }
+    }
+
+    #[test]
+    fn keeps_content_mentioning_spam_terms() {
+        let s = stage();
+        for (name, line) in [
+            ("news mentioning gambling once", "警方近日捣毁一个跨境网络博彩团伙，抓获犯罪嫌疑人35名，涉案金额达2亿元。"),
+            ("news listing gambling machines", "警方在行动中查获百家乐、老虎机、时时彩等赌博设备20余台，涉案金额达300万元，目前案件正在进一步审理中。"),
+            ("health news on drugs", "专家提醒，网购所谓的壮阳药存在很大风险，市民应到正规医院就诊。"),
+            ("nav bar with weak terms", "首页 | 新闻 | 下载 | 资源 | 在线服务"),
+            ("video news", "该剧全集已于昨晚播出完毕，网络平台在线观看人数超过一亿。"),
+            ("one short term", "彩票"),
+            ("enumeration of services", "门诊、住院、体检、预防接种、健康咨询"),
+        ] {
+            assert_eq!(label_in_context(&s, line), "content", "{name}: {line}");
+        }
+    }
+
+    #[test]
+    fn short_keyword_lines_next_to_a_spam_block_follow_it() {
+        let text = "正文内容。\n\n亚洲无码中文字幕人妻少妇在线观看\n国产精品\n日韩欧美\n";
+        let got: Vec<_> = labels(&stage(), text).into_iter().map(|(_, l)| l).collect();
+        assert_eq!(got, ["content", "spam", "spam", "spam"]);
+    }
+
+    #[test]
+    fn config_rejects_bad_values() {
+        let bad = SpamConfig { min_density: 0.0, ..SpamConfig::default() };
+        assert!(bad.build(Path::new(".")).is_err());
+        assert!(toml::from_str::<SpamConfig>("min-density = 0.7\n").is_ok());
+        assert!(toml::from_str::<SpamConfig>("density = 0.7\n").is_err());
+    }
+}

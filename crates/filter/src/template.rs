@@ -1,0 +1,416 @@
+//! The `template` stage: text not specific to this document, moved to the `template` field.
+//!
+//! Why: template essays (`20xx年工作总结`), empty forms and site chrome repeat across many
+//! documents; training on them teaches nothing about this document, but users may want them,
+//! so they are moved, not deleted.
+//!
+//! Rules, in order:
+//! - `template.placeholder`: a line holding a fill-in placeholder — `20xx`/`19XX`/`20××`,
+//!   `XX市`/`xx年`, `×××`, `某某` standing for a name (`某某市`, not `张某某`), blanks `____`.
+//! - `template.form-label`: a line that is only a form field label (`类别`, `序号`, `目标名称`,
+//!   `姓名：`), when it ends in a colon or sits next to another label (a table header row).
+//! - `template.site`: a line that at least `min-docs` documents and `min-share` of the
+//!   documents of its site contain ([`LineCounts`]); `template.site-local`: a short,
+//!   non-prose line split into items (a nav bar) that at least `local-min-docs` documents of
+//!   the site contain. Enumerated headings (`一、基本情况`) are never site template.
+//!
+//! Before → after:
+//! ```text
+//! 现将20xx年工作总结如下：  → template (template.placeholder, 20xx)
+//! 序号                     → template (template.form-label, 序号)
+//! ```
+
+use std::sync::Arc;
+
+use qingxi_core::{Document, Label, Stage, StageName};
+use serde::Deserialize;
+
+use crate::counts::LineCounts;
+use crate::text::{
+    is_cjk, is_punct_or_symbol, line_key, segments, starts_enumerated, LineFeatures,
+};
+use crate::FilterError;
+
+/// Lines longer than this (about 200 Han characters) are never site template.
+const MAX_SITE_LINE_BYTES: usize = 600;
+const FORM_LABELS: &str = include_str!("../dict/form_labels.txt");
+
+/// Configuration of the `template` stage (`[template]` in `pipeline.toml`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TemplateConfig {
+    /// Move lines holding fill-in placeholders (`20xx年`, `XX市`, `×××`, `某某`, `____`).
+    pub placeholders: bool,
+    /// Move form skeleton labels (`类别`, `序号`, `目标名称`).
+    pub form_labels: bool,
+    /// Move lines repeated across a site's documents (needs the corpus pass).
+    pub site_repeats: bool,
+    /// Sites with fewer documents than this are not judged by repetition.
+    pub min_site_docs: u64,
+    /// Fewest documents of the site that must contain a line for `template.site`.
+    pub min_docs: u32,
+    /// Smallest share of the site's documents that must contain a line for `template.site`.
+    pub min_share: f32,
+    /// Fewest documents for a short nav-like line (`template.site-local`).
+    pub local_min_docs: u32,
+    /// Longest line (non-space characters) that `template.site-local` considers.
+    pub max_local_chars: usize,
+    /// Cap on distinct (site, line) entries of the corpus pass ([`LineCounts::new`]);
+    /// about 18–37 bytes each.
+    pub max_line_entries: usize,
+}
+
+impl Default for TemplateConfig {
+    fn default() -> Self {
+        TemplateConfig {
+            placeholders: true,
+            form_labels: true,
+            site_repeats: true,
+            min_site_docs: 4,
+            min_docs: 3,
+            min_share: 0.4,
+            local_min_docs: 2,
+            max_local_chars: 40,
+            max_line_entries: 8_000_000,
+        }
+    }
+}
+
+impl TemplateConfig {
+    /// An empty counts table sized by `max-line-entries`, for the pipeline's corpus pass.
+    pub fn new_counts(&self) -> LineCounts {
+        LineCounts::new(self.max_line_entries)
+    }
+
+    /// Build the runtime stage. With `counts == None` the site-repeat rules are off.
+    pub fn build(&self, counts: Option<Arc<LineCounts>>) -> Result<Template, FilterError> {
+        crate::check_share("template.min-share", self.min_share)?;
+        let mut labels = Vec::new();
+        let mut suffixes = Vec::new();
+        let mut section = "";
+        for l in FORM_LABELS.lines().map(str::trim) {
+            if l.is_empty() || l.starts_with('#') {
+                continue;
+            }
+            if l.starts_with('[') {
+                section = l;
+                continue;
+            }
+            if section == "[suffix]" {
+                suffixes.push(l.to_string());
+            } else {
+                labels.push(l.to_string());
+            }
+        }
+        Ok(Template { cfg: self.clone(), counts, labels, suffixes })
+    }
+}
+
+/// The runtime `template` stage.
+#[derive(Debug, Clone)]
+pub struct Template {
+    cfg: TemplateConfig,
+    counts: Option<Arc<LineCounts>>,
+    labels: Vec<String>,
+    suffixes: Vec<String>,
+}
+
+const PLACE_SUFFIX: &str = "年月日市县区省州镇乡村局厅处科室部委办公司单位学校医院街道社区路号同志";
+
+/// Find a fill-in placeholder in `line`; returns the matched text.
+fn placeholder(line: &str) -> Option<String> {
+    // Fast exit: most lines hold none of the trigger characters (byte searches are
+    // vectorized; a char-set search is not).
+    let b = line.as_bytes();
+    let ascii = b.iter().any(|&c| matches!(c, b'x' | b'X' | b'_'));
+    if !ascii && !["×", "Ｘ", "ｘ", "＊", "某", "＿"].iter().any(|t| line.contains(t)) {
+        return None;
+    }
+    let chars: Vec<char> = line.chars().collect();
+    let n = chars.len();
+    let is_x = |c: char| matches!(c, 'x' | 'X' | '×' | 'Ｘ' | 'ｘ' | '＊');
+    let mut i = 0;
+    while i < n {
+        let c = chars[i];
+        // Runs of X-like characters.
+        if is_x(c) {
+            let start = i;
+            while i < n && is_x(chars[i]) {
+                i += 1;
+            }
+            let len = i - start;
+            let before = start.checked_sub(1).map(|j| chars[j]);
+            let after = chars.get(i).copied();
+            let ascii_word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
+            let year = start >= 2
+                && matches!((chars[start - 2], chars[start - 1]), ('1', '9') | ('2', '0'))
+                && len == 2
+                && !after.is_some_and(|c| c.is_ascii_alphanumeric());
+            if year {
+                return Some(chars[start - 2..i].iter().collect());
+            }
+            let times = chars[start..i].iter().all(|&c| c == '×');
+            let cjk_next = before.is_some_and(is_cjk) || after.is_some_and(is_cjk);
+            if len >= 2
+                && !ascii_word(before)
+                && !ascii_word(after)
+                && (cjk_next || times && len >= 3)
+            {
+                return Some(chars[start..i].iter().collect());
+            }
+            continue;
+        }
+        if c == '某' && chars.get(i + 1) == Some(&'某') {
+            let before = i.checked_sub(1).map(|j| chars[j]);
+            let after = chars.get(i + 2).copied();
+            if !before.is_some_and(is_cjk) || after.is_some_and(|a| PLACE_SUFFIX.contains(a)) {
+                return Some("某某".to_string());
+            }
+            i += 2;
+            continue;
+        }
+        if matches!(c, '_' | '＿') {
+            let start = i;
+            while i < n && matches!(chars[i], '_' | '＿') {
+                i += 1;
+            }
+            if i - start >= 3 {
+                return Some(chars[start..i].iter().collect());
+            }
+            continue;
+        }
+        i += 1;
+    }
+    None
+}
+
+impl Template {
+    /// Is `line` (trimmed of spaces and a trailing colon) a form field label?
+    /// Returns (is_candidate, ends_with_colon).
+    fn label_candidate(&self, line: &str) -> (bool, bool) {
+        let t = line.trim();
+        if t.len() > 8 * 3 + 3 {
+            return (false, false);
+        }
+        let colon = t.ends_with(':') || t.ends_with('：');
+        let t = t.trim_end_matches([':', '：']).trim();
+        let n = t.chars().count();
+        if n == 0 || n > 8 || t.chars().any(|c| c.is_whitespace() || is_punct_or_symbol(c)) {
+            return (false, false);
+        }
+        if starts_enumerated(t) || !t.chars().all(is_cjk) {
+            return (false, false);
+        }
+        let exact = self.labels.iter().any(|l| l == t);
+        let suffix = n <= 6 && self.suffixes.iter().any(|s| t.ends_with(s.as_str()));
+        (exact || suffix, colon)
+    }
+
+    fn site_rule(
+        &self,
+        counts: &LineCounts,
+        site_hash: u64,
+        site_docs: u64,
+        line: &str,
+    ) -> Option<(&'static str, String)> {
+        // Site chrome is short; a long paragraph is not worth hashing.
+        if line.len() > MAX_SITE_LINE_BYTES {
+            return None;
+        }
+        let (h, kept) = line_key(line);
+        if kept < 2 || starts_enumerated(line) {
+            return None;
+        }
+        let c = counts.get(site_hash, h);
+        if c == 0 {
+            return None;
+        }
+        let share = c as f64 / site_docs as f64;
+        let matched = || format!("{c}/{site_docs} docs");
+        if c >= self.cfg.min_docs && share >= f64::from(self.cfg.min_share) {
+            return Some(("template.site", matched()));
+        }
+        if c >= self.cfg.local_min_docs {
+            let f = LineFeatures::of(line);
+            if f.chars <= self.cfg.max_local_chars && !f.is_prose() && segments(line).count() >= 2 {
+                return Some(("template.site-local", matched()));
+            }
+        }
+        None
+    }
+}
+
+impl Stage for Template {
+    fn name(&self) -> StageName {
+        StageName::Template
+    }
+
+    fn run(&self, doc: &mut Document) {
+        let mut changed = 0;
+        if self.cfg.placeholders {
+            for b in doc.blocks.iter_mut().filter(|b| b.is_content()) {
+                if let Some(m) = placeholder(&b.text) {
+                    b.set_label(Label::Template, "template.placeholder", Some(&m));
+                    changed += 1;
+                }
+            }
+        }
+        if self.cfg.form_labels {
+            let cands: Vec<(bool, bool)> = doc
+                .blocks
+                .iter()
+                .map(
+                    |b| if b.is_content() { self.label_candidate(&b.text) } else { (false, false) },
+                )
+                .collect();
+            for (i, b) in doc.blocks.iter_mut().enumerate() {
+                let (cand, colon) = cands[i];
+                let neighbour = (i > 0 && cands[i - 1].0) || cands.get(i + 1).is_some_and(|c| c.0);
+                if cand && (colon || neighbour) {
+                    let t = b.text.trim().trim_end_matches([':', '：']).to_string();
+                    b.set_label(Label::Template, "template.form-label", Some(&t));
+                    changed += 1;
+                }
+            }
+        }
+        if let (true, Some(counts)) = (self.cfg.site_repeats, &self.counts) {
+            let site_docs = counts.site_docs(&doc.site);
+            if site_docs >= self.cfg.min_site_docs {
+                let sh = LineCounts::site_hash(&doc.site);
+                for b in doc.blocks.iter_mut().filter(|b| b.is_content()) {
+                    if let Some((rule, m)) = self.site_rule(counts, sh, site_docs, &b.text) {
+                        b.set_label(Label::Template, rule, Some(&m));
+                        changed += 1;
+                    }
+                }
+            }
+        }
+        doc.count(StageName::Template, changed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::{label_in_context, labels};
+
+    fn stage() -> Template {
+        TemplateConfig::default().build(None).unwrap()
+    }
+
+    #[test]
+    fn placeholders_found_and_not_found() {
+        for (name, line, want) in [
+            ("year placeholder", "现将20xx年工作总结如下：", Some("20xx")),
+            ("upper year placeholder", "20XX年度述职报告", Some("20XX")),
+            ("times year placeholder", "喜迎崭新的20××，我们将继续努力。", Some("20××")),
+            ("city placeholder", "XX市卫生健康局关于开展检查的通知", Some("XX")),
+            ("month placeholder", "于xx月xx日召开会议", Some("xx")),
+            ("name placeholder", "报告人：×××", Some("×××")),
+            ("mou mou institution", "某某公司年度工作计划", Some("某某")),
+            ("mou mou city", "在某某市召开", Some("某某")),
+            ("blank", "姓名：________ 性别：____", Some("________")),
+            ("anonymized person is not a placeholder", "犯罪嫌疑人张某某已被刑事拘留。", None),
+            ("multiplication sign", "房间面积为3×4米。", None),
+            ("english word", "The XXL size and Xbox sold out.", None),
+            ("real year", "2021年工作总结", None),
+            ("size code", "尺码为XXL的衣服", None),
+        ] {
+            assert_eq!(placeholder(line).as_deref(), want, "{name}: {line}");
+        }
+    }
+
+    #[test]
+    fn placeholder_lines_go_to_template() {
+        assert_eq!(label_in_context(&stage(), "20xx年建立更新居民健康档案20941份。"), "template");
+        assert_eq!(label_in_context(&stage(), "2021年建立更新居民健康档案20941份。"), "content");
+    }
+
+    #[test]
+    fn form_labels_in_a_header_row() {
+        let text = "2021年度业务目标\n\t类别\n\t序号\n\t目标名称\n\t目标内容\n\t重点目标\n\t1\n\t加强紧急医学救援\n能力建设\n";
+        let got: Vec<_> = labels(&stage(), text).into_iter().map(|(_, l)| l).collect();
+        assert_eq!(
+            got,
+            [
+                "content", "template", "template", "template", "template", "content", "content",
+                "content", "content"
+            ]
+        );
+    }
+
+    #[test]
+    fn lone_headings_are_not_form_labels() {
+        for (name, line, want) in [
+            ("label with colon", "姓名：", "template"),
+            ("lone suffix heading", "工作要求", "content"),
+            ("lone exact label without colon", "备注", "content"),
+            ("enumerated heading", "二、工作要求", "content"),
+            ("ordinary heading", "能力建设", "content"),
+        ] {
+            assert_eq!(label_in_context(&stage(), line), want, "{name}: {line}");
+        }
+    }
+
+    fn site_docs() -> Vec<String> {
+        (0..8)
+            .map(|i| {
+                let t = "甲乙丙丁戊己庚辛".chars().nth(i).unwrap();
+                let prev = if i > 0 { format!("上一章：第{}章 | 目录", i) } else { String::new() };
+                format!(
+                    "星河文学网 - 免费小说阅读\n{prev}\n第{}章 正文标题{t}\n这是{t}章独有的正文内容，很长很长。\n一、基本情况\n本站所有小说均来自网友上传。\n",
+                    i + 1,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn site_repeated_lines_go_to_template() {
+        let docs = site_docs();
+        let mut counts = LineCounts::new(10_000);
+        for d in &docs {
+            counts.observe("novel", d);
+        }
+        let stage = TemplateConfig::default().build(Some(Arc::new(counts))).unwrap();
+        let mut doc = Document::new("3.txt", docs[3].clone());
+        doc.site = "novel".into();
+        doc.split_blocks();
+        stage.run(&mut doc);
+        let got: Vec<_> = doc.blocks.iter().map(|b| (b.text.as_str(), b.rule)).collect();
+        assert_eq!(
+            got,
+            [
+                ("星河文学网 - 免费小说阅读", Some("template.site")),
+                ("上一章：第3章 | 目录", Some("template.site")),
+                ("第4章 正文标题丁", None),
+                ("这是丁章独有的正文内容，很长很长。", None),
+                ("一、基本情况", None),
+                ("本站所有小说均来自网友上传。", Some("template.site")),
+            ]
+        );
+        // Another site, or no counts: nothing repeated.
+        let mut other = Document::new("x.txt", docs[3].clone());
+        other.site = "elsewhere".into();
+        other.split_blocks();
+        stage.run(&mut other);
+        assert!(other.blocks.iter().all(|b| b.is_content()));
+    }
+
+    #[test]
+    fn local_nav_needs_items_and_two_documents() {
+        let mut counts = LineCounts::new(10_000);
+        for i in 0..20 {
+            let nav = if i < 2 { "« 上一页：春 | 下一页：夏 »\n" } else { "" };
+            let heading = if i < 2 { "春天的故事\n" } else { "" };
+            counts.observe("s", &format!("{nav}{heading}第{i}篇独有正文内容{}\n", "啊".repeat(i)));
+        }
+        let stage = TemplateConfig::default().build(Some(Arc::new(counts))).unwrap();
+        let mut doc = Document::new("1.txt", "« 上一页：春 | 下一页：夏 »\n春天的故事\n".into());
+        doc.site = "s".into();
+        doc.split_blocks();
+        stage.run(&mut doc);
+        let rules: Vec<_> = doc.blocks.iter().map(|b| b.rule).collect();
+        assert_eq!(rules, [Some("template.site-local"), None]);
+    }
+}
