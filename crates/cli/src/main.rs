@@ -5,20 +5,23 @@
 //! documents failed) or 2 (usage or config error).
 
 mod explain;
+mod resume;
 mod summary;
 
 use std::io::IsTerminal;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use qingxi_core::StageName;
+use qingxi_filter::LineCounts;
 use qingxi_io::{open_sink, OutputFormat, RemovedLog, SinkError, SinkSpec, SourceOptions, Sources};
-use qingxi_pipeline::{is_implemented, Config, Outcome, Pipeline, RunOptions, Shard};
+use qingxi_pipeline::{is_implemented, Config, Event, Outcome, Pipeline, RunOptions, Shard};
 
 use crate::summary::Summary;
 
@@ -41,6 +44,29 @@ enum Command {
     Explain(ExplainArgs),
     /// List the stages in pipeline order, with their defaults and whether each is implemented.
     Stages,
+    /// Write the per-site line-count table of some inputs, or merge tables, for `run --line-counts`.
+    Count(CountArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct CountArgs {
+    #[command(flatten)]
+    stages: StageArgs,
+    /// Inputs to count (as for `run`; no stdin).
+    #[arg(long, short, value_name = "PATH")]
+    input: Vec<PathBuf>,
+    /// Tables written by earlier `qingxi count` runs to merge in.
+    #[arg(long, value_name = "FILE")]
+    merge: Vec<PathBuf>,
+    /// Where to write the table.
+    #[arg(long, short, value_name = "FILE")]
+    output: PathBuf,
+    /// Count only the inputs of shard I of N.
+    #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
+    shard: Option<Shard>,
+    /// Worker threads (default: one per core).
+    #[arg(long, short, value_name = "N", default_value_t = 0)]
+    jobs: usize,
 }
 
 #[derive(Debug, clap::Args)]
@@ -90,6 +116,17 @@ struct RunArgs {
     /// Also write every removed block, with its label and rule, to this JSONL file.
     #[arg(long, value_name = "PATH")]
     removed: Option<PathBuf>,
+    /// Continue an interrupted run into the same output: finished documents are kept, the
+    /// partial tail is discarded, nothing is written twice.
+    #[arg(long)]
+    resume: bool,
+    /// Site line counts made by `qingxi count` (merged over all shards) instead of a
+    /// corpus pass over this run's inputs.
+    #[arg(long, value_name = "FILE")]
+    line_counts: Option<PathBuf>,
+    /// Inputs per batch (a checkpoint is written after each batch).
+    #[arg(long, value_name = "N", hide = true)]
+    batch_docs: Option<usize>,
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
@@ -128,6 +165,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Explain(args) => explain::explain(args),
         Command::Stages => stages(),
+        Command::Count(args) => count(args),
     };
     match result {
         Ok(code) => code,
@@ -171,28 +209,134 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     };
     let spec = SinkSpec::parse(&args.output, format);
     check_output_not_input(&spec, &args.input)?;
-    let source_opts = SourceOptions {
-        max_document_bytes: config.limits.max_document_bytes,
-        max_line_bytes: usize::try_from(config.limits.max_line_bytes).unwrap_or(usize::MAX),
-        stdin_jsonl: args.stdin_jsonl,
-    };
+    let source_opts = source_options(&config, args.stdin_jsonl);
+    let mut opts = RunOptions { jobs: args.jobs, shard: args.shard, ..RunOptions::default() };
+    if let Some(n) = args.batch_docs {
+        opts.batch_docs = n.max(1);
+    }
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let reads_stdin = args.input.iter().any(|p| p.as_os_str() == "-");
+
+    // Checkpoints: where the state lives, and whether an earlier run left one to continue.
+    let state_path = resume::state_path(&spec);
+    let fingerprint = resume::fingerprint(&[
+        format!("{:?}", args.input),
+        format!("{:?}", args.output),
+        format!("{:?}", args.removed),
+        format!("{:?}", args.shard),
+        format!("{:?}", args.line_counts),
+        format!("{config:?}"),
+    ]);
+    let prior = match (&state_path, args.resume) {
+        (None, true) => {
+            return Err(
+                UsageError("--resume needs a .jsonl file or a folder as --output".into()).into()
+            )
+        }
+        (Some(path), true) if reads_stdin => {
+            let _ = path;
+            return Err(UsageError("--resume cannot re-read stdin".into()).into());
+        }
+        (Some(path), true) => resume::State::load(path)?,
+        _ => None,
+    };
+    if let Some(p) = &prior {
+        if p.fingerprint != fingerprint {
+            return Err(UsageError(
+                "cannot resume: inputs, output, shard or config differ from the interrupted run \
+                 (run without --resume to start over)"
+                    .into(),
+            )
+            .into());
+        }
+    } else if args.resume && !args.quiet {
+        eprintln!("qingxi: nothing to resume; starting from the beginning");
+    }
+    opts.skip = prior.as_ref().map_or(0, |p| p.items_done);
+
+    // Site-repeated lines need counts over the whole corpus: from a table made by
+    // `qingxi count`, or from a first pass here (stdin can only be read once).
+    let pipeline = if let Some(path) = &args.line_counts {
+        let counts = read_line_counts(path)?;
+        pipeline.with_line_counts(Arc::new(counts)).map_err(|e| UsageError(e.to_string()))?
+    } else if pipeline.wants_line_counts() && !reads_stdin {
+        let spinner =
+            if show_progress { ProgressBar::new_spinner() } else { ProgressBar::hidden() };
+        spinner.set_message("counting lines per site (corpus pass)");
+        spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+        // Every shard counts every input, so all shards see the same statistics.
+        let all = RunOptions { shard: None, skip: 0, ..opts.clone() };
+        let counts = pipeline
+            .count_lines(Sources::new(&args.input, source_opts.clone()), &all)
+            .map_err(|e| anyhow::anyhow!(e))?;
+        spinner.finish_and_clear();
+        pipeline.with_line_counts(Arc::new(counts)).map_err(|e| UsageError(e.to_string()))?
+    } else {
+        pipeline
+    };
     let bar = progress_bar(show_progress, &args.input);
 
-    let mut sink = open_sink(&spec).context("cannot open output")?;
+    let resume_output = prior.as_ref().and_then(|p| p.output);
+    let mut sink = open_sink(&spec, resume_output).context("cannot open output")?;
     let mut removed_log = match &args.removed {
-        Some(p) => Some(RemovedLog::create(p).context("cannot open --removed file")?),
+        Some(p) => Some(
+            RemovedLog::create(p, prior.as_ref().and_then(|s| s.removed))
+                .context("cannot open --removed file")?,
+        ),
         None => None,
     };
-    let opts = RunOptions { jobs: args.jobs, shard: args.shard, ..RunOptions::default() };
     let mut summary = Summary::default();
-    let mut write_error: Option<SinkError> = None;
+    let mut stop: Option<anyhow::Error> = None;
+    let mut broken_pipe = false;
+    let mut last_origin = prior.as_ref().and_then(|p| p.last_origin.clone());
     let started = Instant::now();
     let sources = Sources::new(&args.input, source_opts);
     pipeline
-        .run(sources, &opts, |outcome| {
-            let message = summary.record(&outcome);
-            if let Some(line) = message {
+        .run(sources, &opts, |event| {
+            let outcome = match event {
+                Event::Outcome(outcome) => outcome,
+                Event::Resumed { last_origin: seen } => {
+                    if seen != last_origin {
+                        stop = Some(
+                            UsageError(format!(
+                                "cannot resume: the inputs changed (input {} of the interrupted \
+                                 run was {:?}, now {:?}); run without --resume to start over",
+                                opts.skip, last_origin, seen
+                            ))
+                            .into(),
+                        );
+                        return ControlFlow::Break(());
+                    }
+                    if !args.quiet {
+                        bar.suspend(|| eprintln!("qingxi: resuming after {} inputs", opts.skip));
+                    }
+                    return ControlFlow::Continue(());
+                }
+                Event::BatchDone { items_done } => {
+                    let Some(path) = &state_path else { return ControlFlow::Continue(()) };
+                    let saved = checkpoint(&mut *sink, removed_log.as_mut()).and_then(|(o, r)| {
+                        let state = resume::State {
+                            fingerprint: fingerprint.clone(),
+                            items_done,
+                            last_origin: last_origin.clone(),
+                            output: o,
+                            removed: r,
+                        };
+                        state.save(path).with_context(|| format!("cannot write {}", path.display()))
+                    });
+                    if let Err(e) = saved {
+                        stop = Some(e);
+                        return ControlFlow::Break(());
+                    }
+                    return ControlFlow::Continue(());
+                }
+            };
+            last_origin = Some(match &outcome {
+                Outcome::Done(out) => out.origin.clone(),
+                Outcome::Skipped { origin, .. } => origin.clone(),
+                Outcome::Failed(f) => f.origin.clone(),
+            });
+            if let Some(line) = summary.record(&outcome) {
                 bar.suspend(|| eprintln!("{line}"));
             }
             if let Outcome::Done(out) = &outcome {
@@ -201,9 +345,19 @@ fn run(args: RunArgs) -> Result<ExitCode> {
                 let written = sink
                     .write(out)
                     .and_then(|()| removed_log.as_mut().map_or(Ok(()), |log| log.write(out)));
-                if let Err(e) = written {
-                    write_error = Some(e);
-                    return ControlFlow::Break(());
+                match written {
+                    Ok(()) => {}
+                    // The reader went away (`qingxi run | head`): not an error.
+                    Err(SinkError::BrokenPipe) => {
+                        broken_pipe = true;
+                        return ControlFlow::Break(());
+                    }
+                    Err(e) => {
+                        stop = Some(anyhow::Error::new(e).context(
+                            "writing output failed; the partial output is kept for --resume",
+                        ));
+                        return ControlFlow::Break(());
+                    }
                 }
             }
             ControlFlow::Continue(())
@@ -211,11 +365,11 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!(e))?;
     bar.finish_and_clear();
 
-    match write_error {
-        // The reader went away (`qingxi run | head`): not an error.
-        Some(SinkError::BrokenPipe) => return Ok(ExitCode::SUCCESS),
-        Some(e) => return Err(e).context("writing output failed; nothing was committed"),
-        None => {}
+    if broken_pipe {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(e) = stop {
+        return Err(e);
     }
     match sink.finish() {
         Err(SinkError::BrokenPipe) => return Ok(ExitCode::SUCCESS),
@@ -224,10 +378,65 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     if let Some(log) = removed_log {
         log.finish().context("finishing --removed file")?;
     }
+    if let Some(path) = &state_path {
+        // The run is complete: nothing left to resume.
+        let _ = std::fs::remove_file(path);
+    }
     if !args.quiet {
         eprint!("{}", summary.render(started.elapsed()));
     }
     Ok(if summary.failures() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Make the output and the removal log durable; their positions go in the state file.
+fn checkpoint(
+    sink: &mut dyn qingxi_io::Sink,
+    log: Option<&mut RemovedLog>,
+) -> Result<(Option<u64>, Option<u64>)> {
+    let out = sink.checkpoint().context("checkpointing output")?;
+    let removed = match log {
+        Some(l) => Some(l.checkpoint().context("checkpointing --removed file")?),
+        None => None,
+    };
+    Ok((out, removed))
+}
+
+fn source_options(config: &Config, stdin_jsonl: bool) -> SourceOptions {
+    SourceOptions {
+        max_document_bytes: config.limits.max_document_bytes,
+        max_line_bytes: usize::try_from(config.limits.max_line_bytes).unwrap_or(usize::MAX),
+        stdin_jsonl,
+    }
+}
+
+fn read_line_counts(path: &Path) -> Result<LineCounts> {
+    let file =
+        std::fs::File::open(path).map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+    LineCounts::read_from(std::io::BufReader::new(file))
+        .map_err(|e| UsageError(format!("{}: {e}", path.display())).into())
+}
+
+/// `qingxi count`: the corpus line-count table of some inputs (one shard's, say), or the
+/// merge of several tables, for `run --line-counts`.
+fn count(args: CountArgs) -> Result<ExitCode> {
+    let (pipeline, config) = build_pipeline(&args.stages)?;
+    let mut total = pipeline.new_line_counts();
+    for path in &args.merge {
+        total.merge(read_line_counts(path)?);
+    }
+    if !args.input.is_empty() {
+        let opts = RunOptions { jobs: args.jobs, shard: args.shard, ..RunOptions::default() };
+        let sources = Sources::new(&args.input, source_options(&config, false));
+        let counts = pipeline.count_lines(sources, &opts).map_err(|e| anyhow::anyhow!(e))?;
+        total.merge(counts);
+    }
+    let mut f = qingxi_io::AtomicFile::create(&args.output)
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    total
+        .write_to(&mut f)
+        .and_then(|()| f.commit())
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Refuse to write a directory output inside or onto one of the inputs: the run would

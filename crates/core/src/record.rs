@@ -65,6 +65,8 @@ pub struct Assembled {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Output {
     pub id: String,
+    /// Where the input came from (`path` or `path:line`); not part of the JSON record.
+    pub origin: String,
     pub text: String,
     pub template: String,
     pub meta: Metadata,
@@ -83,7 +85,16 @@ impl Output {
         bytes_in: usize,
     ) -> Self {
         let Assembled { text, template, removed } = doc.assemble();
-        Output { id: doc.id, text, template, meta: doc.meta, removed, fields, bytes_in }
+        Output {
+            origin: doc.id.clone(),
+            id: doc.id,
+            text,
+            template,
+            meta: doc.meta,
+            removed,
+            fields,
+            bytes_in,
+        }
     }
 
     /// The `metadata` object of the output record.

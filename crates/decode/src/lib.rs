@@ -454,7 +454,7 @@ fn utf16_by_nuls(bytes: &[u8], sample: &[u8]) -> Option<Decoded<'static>> {
         }
         let s = score(&text, Model::Unicode);
         let plausible = bad * 50 <= chars && s.total >= -0.3 * chars as f32;
-        if plausible && best.map_or(true, |(_, t)| s.total > t) {
+        if plausible && best.is_none_or(|(_, t)| s.total > t) {
             best = Some((enc, s.total));
         }
     }

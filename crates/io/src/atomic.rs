@@ -2,33 +2,88 @@
 //! complete, so the final path holds either nothing or the whole file.
 
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-/// A file being written. Dropping it without [`AtomicFile::commit`] deletes the temporary.
+/// A file being written. Dropping it without [`AtomicFile::commit`] deletes the temporary,
+/// unless it is a resumable partial file ([`AtomicFile::partial`]), which is kept so an
+/// interrupted run can continue it.
 #[derive(Debug)]
 pub struct AtomicFile {
     target: PathBuf,
     temp: PathBuf,
     writer: Option<BufWriter<File>>,
+    keep_on_drop: bool,
+}
+
+/// Where the temporary for `target` lives: a hidden name in the same folder, so the final
+/// rename never crosses file systems.
+fn temp_name(target: &Path, suffix: &str) -> io::Result<(PathBuf, PathBuf)> {
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)?;
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = parent.join(format!(".{name}.{suffix}"));
+    Ok((parent, temp))
 }
 
 impl AtomicFile {
     /// Create the temporary next to `target` (creating parent directories).
     pub fn create(target: &Path) -> io::Result<Self> {
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        fs::create_dir_all(&parent)?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let temp = parent.join(format!(".{name}.qingxi-tmp-{}", std::process::id()));
+        let (_, temp) = temp_name(target, &format!("qingxi-tmp-{}", std::process::id()))?;
         let file = File::create(&temp)?;
         Ok(AtomicFile {
             target: target.to_path_buf(),
             temp,
             writer: Some(BufWriter::with_capacity(1 << 16, file)),
+            keep_on_drop: false,
         })
+    }
+
+    /// A resumable temporary with a fixed name (`.NAME.qingxi-partial`). With
+    /// `resume_at: Some(n)` the existing partial file is cut to its first `n` bytes (what the
+    /// last checkpoint vouched for) and writing continues after them; with `None` it starts
+    /// empty.
+    pub fn partial(target: &Path, resume_at: Option<u64>) -> io::Result<Self> {
+        let (_, temp) = temp_name(target, "qingxi-partial")?;
+        let file = match resume_at {
+            None => File::create(&temp)?,
+            Some(n) => {
+                let mut f = fs::OpenOptions::new().write(true).open(&temp)?;
+                if f.metadata()?.len() < n {
+                    return Err(io::Error::other(format!(
+                        "{} is shorter than its checkpoint ({n} bytes)",
+                        temp.display()
+                    )));
+                }
+                f.set_len(n)?;
+                f.seek(SeekFrom::End(0))?;
+                f
+            }
+        };
+        Ok(AtomicFile {
+            target: target.to_path_buf(),
+            temp,
+            writer: Some(BufWriter::with_capacity(1 << 16, file)),
+            keep_on_drop: true,
+        })
+    }
+
+    /// The temporary's path.
+    pub fn temp_path(&self) -> &Path {
+        &self.temp
+    }
+
+    /// Flush and sync what was written so far; returns the file's length. After this, a
+    /// crash cannot lose those bytes.
+    pub fn sync(&mut self) -> io::Result<u64> {
+        let w = self.writer.as_mut().ok_or_else(|| io::Error::other("file already committed"))?;
+        w.flush()?;
+        let f = w.get_ref();
+        f.sync_data()?;
+        Ok(f.metadata()?.len())
     }
 
     pub fn target(&self) -> &Path {
@@ -72,7 +127,7 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.writer.take().is_some() {
+        if self.writer.take().is_some() && !self.keep_on_drop {
             let _ = fs::remove_file(&self.temp);
         }
     }
@@ -92,6 +147,23 @@ mod tests {
         f.commit().unwrap();
         assert_eq!(fs::read(&target).unwrap(), b"{}\n");
         assert_eq!(fs::read_dir(dir.path().join("sub")).unwrap().count(), 1, "temp removed");
+    }
+
+    #[test]
+    fn partial_file_resumes_at_its_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.jsonl");
+        let mut f = AtomicFile::partial(&target, None).unwrap();
+        f.write_all(b"one\n").unwrap();
+        let at = f.sync().unwrap();
+        f.write_all(b"half-writ").unwrap();
+        f.flush().unwrap();
+        drop(f); // a crash: the partial file stays
+        let mut f = AtomicFile::partial(&target, Some(at)).unwrap();
+        f.write_all(b"two\n").unwrap();
+        f.commit().unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"one\ntwo\n");
+        assert!(AtomicFile::partial(&target, Some(1)).is_err(), "partial gone after commit");
     }
 
     #[test]

@@ -66,27 +66,43 @@ impl SinkError {
 /// Consumes output records in order.
 pub trait Sink {
     fn write(&mut self, out: &Output) -> Result<(), SinkError>;
+    /// Make everything written so far durable and return the position to resume from
+    /// (`None` for stdout, which cannot be resumed).
+    fn checkpoint(&mut self) -> Result<Option<u64>, SinkError>;
     /// Make everything written visible (flush, rename into place).
     fn finish(self: Box<Self>) -> Result<(), SinkError>;
 }
 
-/// Open the sink `spec` describes.
-pub fn open_sink(spec: &SinkSpec) -> Result<Box<dyn Sink>, SinkError> {
+/// Open the sink `spec` describes. File outputs are written to a resumable partial file
+/// that becomes the output on [`Sink::finish`]; `resume_at` continues a partial file from
+/// the position an earlier run's [`Sink::checkpoint`] returned.
+pub fn open_sink(spec: &SinkSpec, resume_at: Option<u64>) -> Result<Box<dyn Sink>, SinkError> {
     Ok(match spec {
         SinkSpec::Stdout(format) => {
             Box::new(StdoutSink { out: io::stdout().lock(), format: *format })
         }
         SinkSpec::JsonlFile(path) => Box::new(JsonlFileSink {
-            file: AtomicFile::create(path).map_err(|e| SinkError::io(path, e))?,
+            file: AtomicFile::partial(path, resume_at).map_err(|e| SinkError::io(path, e))?,
         }),
         SinkSpec::Dir(root) => {
             std::fs::create_dir_all(root).map_err(|e| SinkError::io(root, e))?;
             let meta_path = root.join("_qingxi.jsonl");
-            Box::new(DirSink {
-                root: root.clone(),
-                meta: AtomicFile::create(&meta_path).map_err(|e| SinkError::io(&meta_path, e))?,
-                used: HashSet::new(),
-            })
+            let meta = AtomicFile::partial(&meta_path, resume_at)
+                .map_err(|e| SinkError::io(&meta_path, e))?;
+            // Documents written before the checkpoint keep their file names.
+            let mut used = HashSet::new();
+            if resume_at.is_some() {
+                let done = std::fs::read_to_string(meta.temp_path())
+                    .map_err(|e| SinkError::io(meta.temp_path(), e))?;
+                for line in done.lines() {
+                    if let Ok(v) = serde_json::from_str::<Value>(line) {
+                        if let Some(p) = v.get("path").and_then(Value::as_str) {
+                            used.insert(p.to_string());
+                        }
+                    }
+                }
+            }
+            Box::new(DirSink { root: root.clone(), meta, used })
         }
     })
 }
@@ -116,6 +132,11 @@ impl Sink for StdoutSink {
         r.map_err(|e| SinkError::io(Path::new("-"), e))
     }
 
+    fn checkpoint(&mut self) -> Result<Option<u64>, SinkError> {
+        self.out.flush().map_err(|e| SinkError::io(Path::new("-"), e))?;
+        Ok(None)
+    }
+
     fn finish(mut self: Box<Self>) -> Result<(), SinkError> {
         self.out.flush().map_err(|e| SinkError::io(Path::new("-"), e))
     }
@@ -129,6 +150,11 @@ impl Sink for JsonlFileSink {
     fn write(&mut self, out: &Output) -> Result<(), SinkError> {
         let path = self.file.target().to_path_buf();
         write_json_line(&mut self.file, &out.to_json()).map_err(|e| SinkError::io(&path, e))
+    }
+
+    fn checkpoint(&mut self) -> Result<Option<u64>, SinkError> {
+        let path = self.file.target().to_path_buf();
+        self.file.sync().map(Some).map_err(|e| SinkError::io(&path, e))
     }
 
     fn finish(self: Box<Self>) -> Result<(), SinkError> {
@@ -165,6 +191,11 @@ impl Sink for DirSink {
         }
         let meta_path = self.meta.target().to_path_buf();
         write_json_line(&mut self.meta, &rec).map_err(|e| SinkError::io(&meta_path, e))
+    }
+
+    fn checkpoint(&mut self) -> Result<Option<u64>, SinkError> {
+        let path = self.meta.target().to_path_buf();
+        self.meta.sync().map(Some).map_err(|e| SinkError::io(&path, e))
     }
 
     fn finish(self: Box<Self>) -> Result<(), SinkError> {
@@ -204,8 +235,16 @@ pub struct RemovedLog {
 }
 
 impl RemovedLog {
-    pub fn create(path: &Path) -> Result<Self, SinkError> {
-        Ok(RemovedLog { file: AtomicFile::create(path).map_err(|e| SinkError::io(path, e))? })
+    /// Open the log; `resume_at` continues an interrupted run's partial log.
+    pub fn create(path: &Path, resume_at: Option<u64>) -> Result<Self, SinkError> {
+        let file = AtomicFile::partial(path, resume_at).map_err(|e| SinkError::io(path, e))?;
+        Ok(RemovedLog { file })
+    }
+
+    /// Make the log durable; returns the position to resume from.
+    pub fn checkpoint(&mut self) -> Result<u64, SinkError> {
+        let path = self.file.target().to_path_buf();
+        self.file.sync().map_err(|e| SinkError::io(&path, e))
     }
 
     pub fn write(&mut self, out: &Output) -> Result<(), SinkError> {
@@ -256,7 +295,7 @@ mod tests {
     fn dir_sink_mirrors_ids_and_never_overwrites() {
         let dir = tempfile::tempdir().unwrap();
         let spec = SinkSpec::parse(&dir.path().join("out"), OutputFormat::Jsonl);
-        let mut sink = open_sink(&spec).unwrap();
+        let mut sink = open_sink(&spec, None).unwrap();
         for (id, text) in [("sub/a.txt", "甲\n"), ("sub/a.txt", "乙\n"), ("../x", "丙")] {
             let out = Output::from_document(Document::new(id, text.to_string()), None, 0);
             sink.write(&out).unwrap();

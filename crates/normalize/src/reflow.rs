@@ -304,7 +304,7 @@ impl Reflow {
             let b_ends_open = b.chars().next_back().is_some_and(|c| !is_terminal_punct(c));
             return b_len <= 2 * cfg.heading_max_chars
                 && b_ends_open
-                && after_b.map_or(true, |n| n.starts_with('\t'));
+                && after_b.is_none_or(|n| n.starts_with('\t'));
         }
         if is_tabular(a) || is_tabular(b) || (has_inner_space(b) && !is_prose(b)) {
             return false;

@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 
 use qingxi_core::StageName;
 use qingxi_decode::DecodeConfig;
+use qingxi_filter::{BoilerplateConfig, RepeatsConfig, SpamConfig, TemplateConfig};
+use qingxi_mojibake::MojibakeConfig;
+use qingxi_normalize::{AnnotationsConfig, NormalizeConfig, ReflowConfig, ScriptConfig};
 use serde::Deserialize;
 
 /// The reference configuration, embedded so the binary works without a config file.
@@ -23,6 +26,27 @@ pub struct Config {
     pub limits: Limits,
     /// `[decode]`: encoding detection.
     pub decode: DecodeConfig,
+    /// `[mojibake]`: repair of mis-decoded spans.
+    pub mojibake: MojibakeConfig,
+    /// `[annotations]`: pinyin readings inserted by converters.
+    pub annotations: AnnotationsConfig,
+    /// `[script]`: Traditional → Simplified policy.
+    pub script: ScriptConfig,
+    /// `[normalize]`: Unicode, width, punctuation and whitespace rules.
+    pub normalize: NormalizeConfig,
+    /// `[reflow]`: line endings, markup residue, broken paragraphs.
+    pub reflow: ReflowConfig,
+    /// `[boilerplate]`: page furniture.
+    pub boilerplate: BoilerplateConfig,
+    /// `[spam]`: SEO keyword blocks and ad runs.
+    pub spam: SpamConfig,
+    /// `[template]`: placeholders, form labels, site-repeated lines.
+    pub template: TemplateConfig,
+    /// `[repeats]`: paragraphs repeated inside a document.
+    pub repeats: RepeatsConfig,
+    /// Folder relative paths in the config are resolved against (not a config key).
+    #[serde(skip)]
+    pub base_dir: PathBuf,
 }
 
 /// `[stages]`: `true` runs a stage, `false` skips it.

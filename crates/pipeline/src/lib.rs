@@ -29,5 +29,5 @@ mod run;
 mod stages;
 
 pub use config::{Config, ConfigError, Limits, Loaded, Toggles, DEFAULT_CONFIG};
-pub use run::{Outcome, RunOptions, Shard};
+pub use run::{Event, Outcome, RunOptions, Shard};
 pub use stages::{is_implemented, BuildError, Pipeline, Rejection};

@@ -4,6 +4,7 @@
 use std::ops::ControlFlow;
 
 use qingxi_core::{Failure, Output, Pending};
+use qingxi_filter::LineCounts;
 use rayon::prelude::*;
 
 use crate::{Pipeline, Rejection};
@@ -17,6 +18,19 @@ pub enum Outcome {
     Skipped { origin: String, reason: String },
     /// Could not be read or cleaned; reported as `origin: reason`.
     Failed(Failure),
+}
+
+/// What the runner reports to its caller.
+#[derive(Debug)]
+pub enum Event {
+    /// One input's outcome, in input order.
+    Outcome(Outcome),
+    /// Every outcome so far has been delivered; `items_done` inputs (of this shard,
+    /// counting those skipped on resume) are finished. A safe point to checkpoint.
+    BatchDone { items_done: u64 },
+    /// Sent once before any outcome when `skip > 0`: the origin of the last input skipped,
+    /// so the caller can check the inputs are the ones the earlier run saw.
+    Resumed { last_origin: Option<String> },
 }
 
 /// `--shard I/N`: this process handles inputs whose id hashes to `I` modulo `N`.
@@ -62,11 +76,13 @@ pub struct RunOptions {
     /// Most input bytes in flight at once (bounds memory on large documents).
     pub batch_bytes: u64,
     pub shard: Option<Shard>,
+    /// Inputs (after shard selection) already done by an interrupted run: skipped unread.
+    pub skip: u64,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { jobs: 0, batch_docs: 1024, batch_bytes: 64 << 20, shard: None }
+        RunOptions { jobs: 0, batch_docs: 1024, batch_bytes: 64 << 20, shard: None, skip: 0 }
     }
 }
 
@@ -83,46 +99,120 @@ impl Pipeline {
         }
     }
 
-    /// Clean every item, calling `each` with the outcomes in input order. `each` may stop the
+    /// The corpus pass: count the lines of every input (of `opts.shard` if set). Inputs that
+    /// fail here are reported by the cleaning pass, not twice.
+    pub fn count_lines<P, I>(&self, items: I, opts: &RunOptions) -> Result<LineCounts, String>
+    where
+        P: Pending,
+        I: Iterator<Item = Result<P, Failure>>,
+    {
+        let pool = thread_pool(opts)?;
+        let mut total = self.new_line_counts();
+        let mut items = items
+            .filter_map(Result::ok)
+            .filter(|p| opts.shard.as_ref().is_none_or(|s| s.owns(p.id())));
+        loop {
+            let batch = next_batch(&mut items, opts, |p| p.size_hint());
+            if batch.is_empty() {
+                return Ok(total);
+            }
+            let counts = pool.install(|| {
+                batch
+                    .into_par_iter()
+                    .fold(
+                        || self.new_line_counts(),
+                        |mut counts, item| {
+                            if let Ok(input) = item.load() {
+                                self.observe(&mut counts, input);
+                            }
+                            counts
+                        },
+                    )
+                    .reduce(
+                        || self.new_line_counts(),
+                        |mut a, b| {
+                            a.merge(b);
+                            a
+                        },
+                    )
+            });
+            total.merge(counts);
+        }
+    }
+
+    /// Clean every item, calling `each` with the events of the run: the outcomes in input
+    /// order, and the end of each batch (where a caller can checkpoint). `each` may stop the
     /// run early by returning `ControlFlow::Break` (the output pipe closed, say).
     pub fn run<P, I, F>(&self, items: I, opts: &RunOptions, mut each: F) -> Result<(), String>
     where
         P: Pending,
         I: Iterator<Item = Result<P, Failure>>,
-        F: FnMut(Outcome) -> ControlFlow<()>,
+        F: FnMut(Event) -> ControlFlow<()>,
     {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(opts.jobs)
-            .build()
-            .map_err(|e| format!("cannot start worker threads: {e}"))?;
+        let pool = thread_pool(opts)?;
         let mut items = items.filter(|item| match (&opts.shard, item) {
             (Some(shard), Ok(p)) => shard.owns(p.id()),
             // Failures to even find an input belong to shard 0 so they are reported once.
             (Some(shard), Err(_)) => shard.index == 0,
             (None, _) => true,
         });
-        loop {
-            let mut batch = Vec::new();
-            let mut bytes = 0;
-            for item in items.by_ref() {
-                bytes += item.as_ref().map_or(0, |p| p.size_hint());
-                batch.push(item);
-                if batch.len() >= opts.batch_docs || bytes >= opts.batch_bytes {
-                    break;
-                }
+        if opts.skip > 0 {
+            // Resuming: the first `skip` items were done by an earlier run. They are passed
+            // over without being read.
+            let last = items.by_ref().take(opts.skip as usize).last();
+            let last_origin = last.map(|item| match item {
+                Ok(p) => p.origin().to_string(),
+                Err(f) => f.origin,
+            });
+            if each(Event::Resumed { last_origin }).is_break() {
+                return Ok(());
             }
+        }
+        let mut done = opts.skip;
+        loop {
+            let batch =
+                next_batch(&mut items, opts, |item| item.as_ref().map_or(0, |p| p.size_hint()));
             if batch.is_empty() {
                 return Ok(());
             }
+            done += batch.len() as u64;
             let outcomes: Vec<Outcome> =
                 pool.install(|| batch.into_par_iter().map(|item| self.handle(item)).collect());
             for outcome in outcomes {
-                if each(outcome).is_break() {
+                if each(Event::Outcome(outcome)).is_break() {
                     return Ok(());
                 }
             }
+            if each(Event::BatchDone { items_done: done }).is_break() {
+                return Ok(());
+            }
         }
     }
+}
+
+fn thread_pool(opts: &RunOptions) -> Result<rayon::ThreadPool, String> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .build()
+        .map_err(|e| format!("cannot start worker threads: {e}"))
+}
+
+/// Take items until the batch holds `batch_docs` items or `batch_bytes` bytes.
+fn next_batch<T>(
+    items: &mut impl Iterator<Item = T>,
+    opts: &RunOptions,
+    size: impl Fn(&T) -> u64,
+) -> Vec<T> {
+    let mut batch = Vec::new();
+    let mut bytes = 0;
+    for item in items.by_ref() {
+        bytes += size(&item);
+        batch.push(item);
+        if batch.len() >= opts.batch_docs || bytes >= opts.batch_bytes {
+            break;
+        }
+    }
+    batch
 }
 
 #[cfg(test)]
@@ -147,8 +237,8 @@ mod tests {
         let items: Vec<_> = (0..50).map(|i| input(&format!("d{i}"), &format!("第{i}篇"))).collect();
         let opts = RunOptions { jobs: 2, batch_docs: 7, ..Default::default() };
         let mut ids = Vec::new();
-        p.run(items.into_iter(), &opts, |o| {
-            if let Outcome::Done(out) = o {
+        p.run(items.into_iter(), &opts, |e| {
+            if let Event::Outcome(Outcome::Done(out)) = e {
                 ids.push(out.id);
             }
             ControlFlow::Continue(())

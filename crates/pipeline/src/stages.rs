@@ -2,16 +2,31 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+use std::sync::Arc;
 
 use qingxi_core::{Document, Failure, Input, InputContent, Output, Stage, StageName};
 use qingxi_decode::{decode_utf8_lossy, Decision, Decoded, Decoder};
+use qingxi_filter::{FilterError, LineCounts};
+use qingxi_normalize::NormalizeError;
 
 use crate::Config;
 
 /// True for stages whose implementation has landed. The others are registered by name,
 /// accepted in the config and on the command line, and do nothing yet.
 pub fn is_implemented(stage: StageName) -> bool {
-    matches!(stage, StageName::Decode)
+    matches!(
+        stage,
+        StageName::Decode
+            | StageName::Mojibake
+            | StageName::Annotations
+            | StageName::Script
+            | StageName::Normalize
+            | StageName::Reflow
+            | StageName::Boilerplate
+            | StageName::Spam
+            | StageName::Template
+            | StageName::Repeats
+    )
 }
 
 /// A stage could not be built from its configuration.
@@ -40,7 +55,7 @@ pub enum Rejection {
 /// Every enabled stage, built once.
 #[derive(Debug)]
 pub struct Pipeline {
-    enabled: Toggles,
+    config: Config,
     /// `None` when the decode stage is off: bytes are then read as UTF-8, lossily.
     decoder: Option<Decoder>,
     /// Text stages (mojibake … reflow), in order.
@@ -49,26 +64,100 @@ pub struct Pipeline {
     filters: Vec<Box<dyn Stage>>,
 }
 
-use crate::Toggles;
-
 impl Pipeline {
     /// Build the stages the config enables. `base_dir` resolves relative paths in the config.
+    /// The template stage's site-repeat rule needs corpus counts: see
+    /// [`Pipeline::wants_line_counts`] and [`Pipeline::with_line_counts`].
     pub fn build(config: &Config, base_dir: &Path) -> Result<Pipeline, BuildError> {
-        let _ = base_dir;
+        Self::build_with(config, base_dir, None)
+    }
+
+    fn build_with(
+        config: &Config,
+        base_dir: &Path,
+        counts: Option<Arc<LineCounts>>,
+    ) -> Result<Pipeline, BuildError> {
         let on = |s| config.stages.get(s);
+        let fail = |stage| move |e: FilterError| BuildError::new(stage, e);
         let decoder = if on(StageName::Decode) {
             Some(config.decode.build().map_err(|e| BuildError::new(StageName::Decode, e))?)
         } else {
             None
         };
-        let text: Vec<Box<dyn Stage>> = Vec::new();
-        let filters: Vec<Box<dyn Stage>> = Vec::new();
-        Ok(Pipeline { enabled: config.stages.clone(), decoder, text, filters })
+        let norm = |stage| move |e: NormalizeError| BuildError::new(stage, e);
+        let mut text: Vec<Box<dyn Stage>> = Vec::new();
+        if on(StageName::Mojibake) {
+            let stage =
+                config.mojibake.build().map_err(|e| BuildError::new(StageName::Mojibake, e))?;
+            text.push(Box::new(stage));
+        }
+        if on(StageName::Annotations) {
+            text.push(Box::new(config.annotations.build().map_err(norm(StageName::Annotations))?));
+        }
+        if on(StageName::Script) {
+            text.push(Box::new(config.script.build().map_err(norm(StageName::Script))?));
+        }
+        if on(StageName::Normalize) {
+            text.push(Box::new(config.normalize.build().map_err(norm(StageName::Normalize))?));
+        }
+        if on(StageName::Reflow) {
+            text.push(Box::new(config.reflow.build().map_err(norm(StageName::Reflow))?));
+        }
+        let mut filters: Vec<Box<dyn Stage>> = Vec::new();
+        if on(StageName::Boilerplate) {
+            filters.push(Box::new(
+                config.boilerplate.build(base_dir).map_err(fail(StageName::Boilerplate))?,
+            ));
+        }
+        if on(StageName::Spam) {
+            filters.push(Box::new(config.spam.build(base_dir).map_err(fail(StageName::Spam))?));
+        }
+        if on(StageName::Template) {
+            filters
+                .push(Box::new(config.template.build(counts).map_err(fail(StageName::Template))?));
+        }
+        if on(StageName::Repeats) {
+            filters.push(Box::new(config.repeats.build().map_err(fail(StageName::Repeats))?));
+        }
+        let mut config = config.clone();
+        config.base_dir = base_dir.to_path_buf();
+        Ok(Pipeline { config, decoder, text, filters })
+    }
+
+    /// True when the template stage would use corpus line counts (a first pass over the
+    /// inputs) to find lines a site repeats on many pages.
+    pub fn wants_line_counts(&self) -> bool {
+        self.enabled(StageName::Template) && self.config.template.site_repeats
+    }
+
+    /// An empty line-counts table sized by the config.
+    pub fn new_line_counts(&self) -> LineCounts {
+        self.config.template.new_counts()
+    }
+
+    /// Count the lines of one document into `counts`, after the text stages, exactly as the
+    /// template stage will later see them.
+    pub fn observe(&self, counts: &mut LineCounts, input: Input) {
+        let Ok(mut doc) = self.decode(input) else { return };
+        let done = catch_unwind(AssertUnwindSafe(|| {
+            for stage in &self.text {
+                stage.run(&mut doc);
+            }
+        }));
+        if done.is_ok() {
+            counts.observe(&doc.site, &doc.text);
+        }
+    }
+
+    /// The same pipeline with the template stage rebuilt to use `counts`.
+    pub fn with_line_counts(self, counts: Arc<LineCounts>) -> Result<Pipeline, BuildError> {
+        let base_dir = self.config.base_dir.clone();
+        Self::build_with(&self.config, &base_dir, Some(counts))
     }
 
     /// Is this stage switched on?
     pub fn enabled(&self, stage: StageName) -> bool {
-        self.enabled.get(stage)
+        self.config.stages.get(stage)
     }
 
     /// Decode an input into a document (no other stage runs).
@@ -134,7 +223,10 @@ impl Pipeline {
     pub fn clean(&self, input: Input) -> Result<Output, Rejection> {
         let fields = input.fields.clone();
         let bytes_in = input.len();
+        let origin = input.origin.clone();
         let doc = self.process(input)?;
-        Ok(Output::from_document(doc, fields, bytes_in))
+        let mut out = Output::from_document(doc, fields, bytes_in);
+        out.origin = origin;
+        Ok(out)
     }
 }
