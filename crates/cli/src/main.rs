@@ -124,6 +124,9 @@ struct RunArgs {
     /// corpus pass over this run's inputs.
     #[arg(long, value_name = "FILE")]
     line_counts: Option<PathBuf>,
+    /// Print the time spent in each stage (CPU time summed over threads) after the run.
+    #[arg(long)]
+    profile: bool,
     /// Inputs per batch (a checkpoint is written after each batch).
     #[arg(long, value_name = "N", hide = true)]
     batch_docs: Option<usize>,
@@ -202,7 +205,12 @@ fn stages() -> Result<ExitCode> {
 }
 
 fn run(args: RunArgs) -> Result<ExitCode> {
-    let (pipeline, config) = build_pipeline(&args.stages)?;
+    // The clock includes the corpus pass: it is part of what a run costs.
+    let started = Instant::now();
+    let (mut pipeline, config) = build_pipeline(&args.stages)?;
+    if args.profile {
+        pipeline.enable_profile();
+    }
     let format = match args.format {
         Format::Jsonl => OutputFormat::Jsonl,
         Format::Text => OutputFormat::Text,
@@ -289,7 +297,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let mut stop: Option<anyhow::Error> = None;
     let mut broken_pipe = false;
     let mut last_origin = prior.as_ref().and_then(|p| p.last_origin.clone());
-    let started = Instant::now();
+    let mut write_time = std::time::Duration::ZERO;
     let sources = Sources::new(&args.input, source_opts);
     pipeline
         .run(sources, &opts, |event| {
@@ -342,9 +350,11 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             if let Outcome::Done(out) = &outcome {
                 bar.inc(out.bytes_in as u64);
                 bar.set_message(format!("{} docs", summary.documents()));
+                let t = Instant::now();
                 let written = sink
                     .write(out)
                     .and_then(|()| removed_log.as_mut().map_or(Ok(()), |log| log.write(out)));
+                write_time += t.elapsed();
                 match written {
                     Ok(()) => {}
                     // The reader went away (`qingxi run | head`): not an error.
@@ -382,8 +392,12 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         // The run is complete: nothing left to resume.
         let _ = std::fs::remove_file(path);
     }
+    let elapsed = started.elapsed();
     if !args.quiet {
-        eprint!("{}", summary.render(started.elapsed()));
+        eprint!("{}", summary.render(elapsed));
+    }
+    if let Some(profile) = pipeline.profile() {
+        eprint!("{}", summary::render_profile(profile, write_time, elapsed, summary.bytes_in()));
     }
     Ok(if summary.failures() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

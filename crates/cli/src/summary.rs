@@ -55,6 +55,10 @@ impl Summary {
         self.documents
     }
 
+    pub fn bytes_in(&self) -> u64 {
+        self.bytes_in
+    }
+
     pub fn failures(&self) -> usize {
         self.failed.len()
     }
@@ -105,6 +109,39 @@ impl Summary {
         }
         s
     }
+}
+
+/// The `--profile` table: CPU time per phase (summed over worker threads), its share, and
+/// the throughput that phase alone would allow on one core.
+pub fn render_profile(
+    profile: &qingxi_pipeline::Profile,
+    write: Duration,
+    wall: Duration,
+    bytes_in: u64,
+) -> String {
+    let mut rows: Vec<(&str, Duration)> =
+        profile.report().into_iter().map(|(p, d)| (p.name(), d)).collect();
+    rows.push(("write", write));
+    let total: f64 = rows.iter().map(|(_, d)| d.as_secs_f64()).sum::<f64>().max(1e-9);
+    let mb = bytes_in as f64 / 1e6;
+    let mut s = String::new();
+    let _ = writeln!(s, "profile (CPU time summed over threads; MB/s = input MB / phase time):");
+    let _ = writeln!(s, "  {:<16} {:>9} {:>7} {:>10}", "phase", "seconds", "share", "MB/s");
+    for (name, d) in &rows {
+        let secs = d.as_secs_f64();
+        let _ = writeln!(
+            s,
+            "  {:<16} {:>9.3} {:>6.1}% {:>10.1}",
+            name,
+            secs,
+            100.0 * secs / total,
+            if secs > 0.0 { mb / secs } else { f64::INFINITY }
+        );
+    }
+    let _ = writeln!(s, "  {:<16} {:>9.3} {:>7} {:>10.1}", "total (CPU)", total, "", mb / total);
+    let wall = wall.as_secs_f64().max(1e-9);
+    let _ = writeln!(s, "  {:<16} {:>9.3} {:>7} {:>10.1}", "wall clock", wall, "", mb / wall);
+    s
 }
 
 fn join<'a>(items: impl Iterator<Item = (&'a str, u64)>) -> String {

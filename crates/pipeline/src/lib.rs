@@ -25,9 +25,11 @@
 //! ```
 
 mod config;
+mod profile;
 mod run;
 mod stages;
 
 pub use config::{Config, ConfigError, Limits, Loaded, Toggles, DEFAULT_CONFIG};
+pub use profile::{Phase, Profile};
 pub use run::{Event, Outcome, RunOptions, Shard};
 pub use stages::{is_implemented, BuildError, Pipeline, Rejection};

@@ -7,6 +7,7 @@ use qingxi_core::{Failure, Output, Pending};
 use qingxi_filter::LineCounts;
 use rayon::prelude::*;
 
+use crate::profile::Phase;
 use crate::{Pipeline, Rejection};
 
 /// What became of one input.
@@ -88,7 +89,7 @@ impl Default for RunOptions {
 
 impl Pipeline {
     fn handle<P: Pending>(&self, item: Result<P, Failure>) -> Outcome {
-        let input = match item.and_then(Pending::load) {
+        let input = match self.timed(Phase::Read, || item.and_then(Pending::load)) {
             Ok(input) => input,
             Err(f) => return Outcome::Failed(f),
         };

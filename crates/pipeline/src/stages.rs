@@ -9,6 +9,7 @@ use qingxi_decode::{decode_utf8_lossy, Decision, Decoded, Decoder};
 use qingxi_filter::{FilterError, LineCounts};
 use qingxi_normalize::NormalizeError;
 
+use crate::profile::{Phase, Profile};
 use crate::Config;
 
 /// True for stages whose implementation has landed. The others are registered by name,
@@ -62,6 +63,8 @@ pub struct Pipeline {
     text: Vec<Box<dyn Stage>>,
     /// Filter stages (boilerplate … repeats), in order.
     filters: Vec<Box<dyn Stage>>,
+    /// Time per stage, when `--profile` asked for it.
+    profile: Option<Arc<Profile>>,
 }
 
 impl Pipeline {
@@ -121,7 +124,25 @@ impl Pipeline {
         }
         let mut config = config.clone();
         config.base_dir = base_dir.to_path_buf();
-        Ok(Pipeline { config, decoder, text, filters })
+        Ok(Pipeline { config, decoder, text, filters, profile: None })
+    }
+
+    /// Record the time spent in each stage (see [`Pipeline::profile`]).
+    pub fn enable_profile(&mut self) {
+        self.profile = Some(Arc::new(Profile::default()));
+    }
+
+    /// Time per phase so far, when profiling is on.
+    pub fn profile(&self) -> Option<&Profile> {
+        self.profile.as_deref()
+    }
+
+    /// Run `f`, charging its time to `phase` when profiling.
+    pub(crate) fn timed<T>(&self, phase: Phase, f: impl FnOnce() -> T) -> T {
+        match &self.profile {
+            Some(p) => p.time(phase, f),
+            None => f(),
+        }
     }
 
     /// True when the template stage would use corpus line counts (a first pass over the
@@ -152,7 +173,9 @@ impl Pipeline {
     /// The same pipeline with the template stage rebuilt to use `counts`.
     pub fn with_line_counts(self, counts: Arc<LineCounts>) -> Result<Pipeline, BuildError> {
         let base_dir = self.config.base_dir.clone();
-        Self::build_with(&self.config, &base_dir, Some(counts))
+        let mut p = Self::build_with(&self.config, &base_dir, Some(counts))?;
+        p.profile = self.profile;
+        Ok(p)
     }
 
     /// Is this stage switched on?
@@ -196,17 +219,17 @@ impl Pipeline {
     /// Run every enabled stage after decoding; blocks are split and labelled.
     pub fn process(&self, input: Input) -> Result<Document, Rejection> {
         let origin = input.origin.clone();
-        let mut doc = self.decode(input)?;
+        let mut doc = self.timed(Phase::Stage(StageName::Decode), || self.decode(input))?;
         let mut current = StageName::Decode;
         let result = catch_unwind(AssertUnwindSafe(|| {
             for stage in &self.text {
                 current = stage.name();
-                stage.run(&mut doc);
+                self.timed(Phase::Stage(current), || stage.run(&mut doc));
             }
-            doc.split_blocks();
+            self.timed(Phase::Assemble, || doc.split_blocks());
             for stage in &self.filters {
                 current = stage.name();
-                stage.run(&mut doc);
+                self.timed(Phase::Stage(current), || stage.run(&mut doc));
             }
         }));
         match result {
@@ -225,7 +248,7 @@ impl Pipeline {
         let bytes_in = input.len();
         let origin = input.origin.clone();
         let doc = self.process(input)?;
-        let mut out = Output::from_document(doc, fields, bytes_in);
+        let mut out = self.timed(Phase::Assemble, || Output::from_document(doc, fields, bytes_in));
         out.origin = origin;
         Ok(out)
     }
