@@ -2,6 +2,7 @@
 //! back in input order.
 
 use std::ops::ControlFlow;
+use std::sync::mpsc;
 
 use qingxi_core::{Failure, Output, Pending};
 use qingxi_filter::LineCounts;
@@ -170,24 +171,45 @@ impl Pipeline {
             }
         }
         let mut done = opts.skip;
-        loop {
-            let batch =
-                next_batch(&mut items, opts, |item| item.as_ref().map_or(0, |p| p.size_hint()));
-            if batch.is_empty() {
-                return Ok(());
-            }
-            done += batch.len() as u64;
-            let outcomes: Vec<Outcome> =
-                pool.install(|| batch.into_par_iter().map(|item| self.handle(item)).collect());
-            for outcome in outcomes {
-                if each(Event::Outcome(outcome)).is_break() {
-                    return Ok(());
+        // Two batches in flight: while the pool cleans batch N+1, this thread hands batch N's
+        // outcomes to `each` (which writes them) and gathers the next batch, so reading and
+        // writing overlap with cleaning instead of leaving the workers idle.
+        pool.in_place_scope(|scope| {
+            let mut in_flight: Option<(mpsc::Receiver<Vec<Outcome>>, u64)> = None;
+            loop {
+                let batch = next_batch(&mut items, opts, |item| {
+                    item.as_ref().map_or(0, |p| p.size_hint())
+                });
+                let next = if batch.is_empty() {
+                    None
+                } else {
+                    done += batch.len() as u64;
+                    let (tx, rx) = mpsc::sync_channel(1);
+                    scope.spawn(move |_| {
+                        let outcomes: Vec<Outcome> =
+                            batch.into_par_iter().map(|item| self.handle(item)).collect();
+                        // The receiver is gone only when the run stopped early.
+                        let _ = tx.send(outcomes);
+                    });
+                    Some((rx, done))
+                };
+                if let Some((rx, items_done)) = in_flight.take() {
+                    let outcomes = rx.recv().map_err(|_| "a worker thread failed".to_string())?;
+                    for outcome in outcomes {
+                        if each(Event::Outcome(outcome)).is_break() {
+                            return Ok(());
+                        }
+                    }
+                    if each(Event::BatchDone { items_done }).is_break() {
+                        return Ok(());
+                    }
+                }
+                match next {
+                    Some(n) => in_flight = Some(n),
+                    None => return Ok(()),
                 }
             }
-            if each(Event::BatchDone { items_done: done }).is_break() {
-                return Ok(());
-            }
-        }
+        })
     }
 }
 
