@@ -177,9 +177,8 @@ impl Pipeline {
         pool.in_place_scope(|scope| {
             let mut in_flight: Option<(mpsc::Receiver<Vec<Outcome>>, u64)> = None;
             loop {
-                let batch = next_batch(&mut items, opts, |item| {
-                    item.as_ref().map_or(0, |p| p.size_hint())
-                });
+                let batch =
+                    next_batch(&mut items, opts, |item| item.as_ref().map_or(0, |p| p.size_hint()));
                 let next = if batch.is_empty() {
                     None
                 } else {
