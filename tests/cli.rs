@@ -267,3 +267,17 @@ fn walk(p: &Path) -> Vec<String> {
     }
     out
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn full_disk_is_a_clear_error_not_a_success() {
+    let full = fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full exists");
+    let o = qingxi()
+        .args(["run", "--input", repo("samples").to_str().unwrap()])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("No space left on device"), "{err}");
+}
