@@ -74,6 +74,17 @@ fn samples_come_out_one_record_each_as_correct_utf8() {
         assert!(r["text"].as_str().unwrap().contains(head), "{id}: {}", r["text"]);
         assert!(!r["text"].as_str().unwrap().contains('\u{FFFD}'), "{id}");
     }
+    // A machine-converted Traditional page with pinyin annotations comes out Simplified and
+    // without the readings; a genuine Traditional page (Big5) stays Traditional.
+    let converted = ids["000_a3e63ac3319cb505.txt"]["text"].as_str().unwrap();
+    assert!(converted.starts_with("青岛市卫生健康委员会"), "{converted}");
+    assert!(!converted.contains("(wèi)") && !converted.contains("衛"), "{converted}");
+    assert!(converted.contains("ICU270张"), "real parentheses stay: {converted}");
+    assert_eq!(ids["000_a3e63ac3319cb505.txt"]["metadata"]["script"]["decision"], "to-simplified");
+    // Spam and page furniture are removed with their reasons.
+    let removed = ids["000_a3e63ac3319cb505.txt"]["metadata"]["removed"].as_array().unwrap();
+    assert!(removed.iter().any(|r| r["label"] == "spam"), "{removed:?}");
+    assert!(removed.iter().any(|r| r["label"] == "boilerplate"), "{removed:?}");
     // JSONL records keep their id and pass other fields through.
     assert_eq!(ids["news-002"]["lang"], "zh");
     assert!(ids["news-002"]["url"].as_str().unwrap().starts_with("https://"));
