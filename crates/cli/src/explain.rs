@@ -53,6 +53,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
         max_document_bytes: config.limits.max_document_bytes,
         max_line_bytes: usize::try_from(config.limits.max_line_bytes).unwrap_or(usize::MAX),
         stdin_jsonl: false,
+        lazy_jsonl: false,
     };
     let mut stdout = std::io::stdout().lock();
     let mut failed = false;

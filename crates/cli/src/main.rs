@@ -217,7 +217,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     };
     let spec = SinkSpec::parse(&args.output, format);
     check_output_not_input(&spec, &args.input)?;
-    let source_opts = source_options(&config, args.stdin_jsonl);
+    let source_opts = source_options(&config, args.stdin_jsonl, args.shard);
     let mut opts = RunOptions { jobs: args.jobs, shard: args.shard, ..RunOptions::default() };
     if let Some(n) = args.batch_docs {
         opts.batch_docs = n.max(1);
@@ -415,11 +415,14 @@ fn checkpoint(
     Ok((out, removed))
 }
 
-fn source_options(config: &Config, stdin_jsonl: bool) -> SourceOptions {
+fn source_options(config: &Config, stdin_jsonl: bool, shard: Option<Shard>) -> SourceOptions {
     SourceOptions {
         max_document_bytes: config.limits.max_document_bytes,
         max_line_bytes: usize::try_from(config.limits.max_line_bytes).unwrap_or(usize::MAX),
         stdin_jsonl,
+        // JSONL records are parsed on the workers unless their ids are needed up front to
+        // pick this shard's records.
+        lazy_jsonl: shard.is_none(),
     }
 }
 
@@ -440,7 +443,7 @@ fn count(args: CountArgs) -> Result<ExitCode> {
     }
     if !args.input.is_empty() {
         let opts = RunOptions { jobs: args.jobs, shard: args.shard, ..RunOptions::default() };
-        let sources = Sources::new(&args.input, source_options(&config, false));
+        let sources = Sources::new(&args.input, source_options(&config, false, args.shard));
         let counts = pipeline.count_lines(sources, &opts).map_err(|e| anyhow::anyhow!(e))?;
         total.merge(counts);
     }

@@ -64,7 +64,13 @@ impl JsonlReader {
     }
 
     /// The next record or line error; `None` at the end of the stream.
+    #[cfg(test)]
     pub(crate) fn next_record(&mut self) -> Option<Result<Input, Failure>> {
+        self.next_line().map(|r| r.and_then(RawLine::parse))
+    }
+
+    /// The next non-blank line, unparsed (parsing can then happen on a worker thread).
+    pub(crate) fn next_line(&mut self) -> Option<Result<RawLine, Failure>> {
         loop {
             if self.done {
                 return None;
@@ -105,12 +111,43 @@ impl JsonlReader {
             if self.buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            return Some(self.parse(at));
+            return Some(Ok(RawLine {
+                bytes: std::mem::take(&mut self.buf),
+                origin: at,
+                name: self.name.clone(),
+                line: self.line,
+                site: self.site.clone(),
+            }));
         }
     }
+}
 
-    fn parse(&self, at: String) -> Result<Input, Failure> {
-        let value: Value = serde_json::from_slice(&self.buf)
+/// One JSONL line read but not yet parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawLine {
+    bytes: Vec<u8>,
+    /// `path:line`.
+    origin: String,
+    /// `FILE` of the default id `FILE:LINE`.
+    name: String,
+    line: usize,
+    /// Site for a record without a `url`.
+    site: String,
+}
+
+impl RawLine {
+    pub(crate) fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Parse the record: an object with a string `text`, an optional `id`, other fields kept.
+    pub(crate) fn parse(self) -> Result<Input, Failure> {
+        let at = self.origin;
+        let value: Value = serde_json::from_slice(&self.bytes)
             .map_err(|e| Failure::new(at.clone(), format!("invalid JSON: {e}")))?;
         let Value::Object(mut fields) = value else {
             return Err(Failure::new(at, "record is not a JSON object"));
@@ -125,7 +162,7 @@ impl JsonlReader {
             Some(Value::Number(n)) => n.to_string(),
             _ => format!("{}:{}", self.name, self.line),
         };
-        let site = url_host(&fields).unwrap_or_else(|| self.site.clone());
+        let site = url_host(&fields).unwrap_or(self.site);
         Ok(Input { id, origin: at, site, content: InputContent::Text(text), fields: Some(fields) })
     }
 }

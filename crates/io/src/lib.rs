@@ -29,5 +29,6 @@ mod sink;
 mod source;
 
 pub use atomic::AtomicFile;
+pub use jsonl::RawLine;
 pub use sink::{open_sink, OutputFormat, RemovedLog, Sink, SinkError, SinkSpec};
 pub use source::{id_for_path, total_size, Item, SourceOptions, Sources};

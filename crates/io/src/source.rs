@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use qingxi_core::{Failure, Input, InputContent, Pending, Ready};
 
-use crate::jsonl::JsonlReader;
+use crate::jsonl::{JsonlReader, RawLine};
 
 /// How sources read their inputs.
 #[derive(Debug, Clone)]
@@ -18,11 +18,20 @@ pub struct SourceOptions {
     pub max_line_bytes: usize,
     /// Read stdin as JSONL records instead of one text document.
     pub stdin_jsonl: bool,
+    /// Hand out JSONL lines unparsed, to be parsed by whoever loads them (a worker thread).
+    /// Their [`Pending::id`] is then their origin, so leave this off when ids are needed
+    /// before loading (sharding).
+    pub lazy_jsonl: bool,
 }
 
 impl Default for SourceOptions {
     fn default() -> Self {
-        SourceOptions { max_document_bytes: 64 << 20, max_line_bytes: 64 << 20, stdin_jsonl: false }
+        SourceOptions {
+            max_document_bytes: 64 << 20,
+            max_line_bytes: 64 << 20,
+            stdin_jsonl: false,
+            lazy_jsonl: false,
+        }
     }
 }
 
@@ -31,6 +40,8 @@ impl Default for SourceOptions {
 pub enum Item {
     File(FileItem),
     Ready(Ready),
+    /// A JSONL line not parsed yet (see [`SourceOptions::lazy_jsonl`]).
+    Line(RawLine),
 }
 
 /// A file found on disk, read when loaded.
@@ -49,6 +60,7 @@ impl Pending for Item {
         match self {
             Item::File(f) => &f.origin,
             Item::Ready(r) => r.origin(),
+            Item::Line(l) => l.origin(),
         }
     }
 
@@ -56,6 +68,8 @@ impl Pending for Item {
         match self {
             Item::File(f) => &f.id,
             Item::Ready(r) => r.id(),
+            // Unknown until parsed; lazy lines are only handed out when ids are not needed.
+            Item::Line(l) => l.origin(),
         }
     }
 
@@ -63,6 +77,7 @@ impl Pending for Item {
         match self {
             Item::File(f) => f.size,
             Item::Ready(r) => r.size_hint(),
+            Item::Line(l) => l.len() as u64,
         }
     }
 
@@ -70,6 +85,7 @@ impl Pending for Item {
         match self {
             Item::Ready(r) => r.load(),
             Item::File(f) => f.load(),
+            Item::Line(l) => l.parse(),
         }
     }
 }
@@ -272,8 +288,9 @@ impl Sources {
         let opts = self.opts.clone();
         let top = self.stack.last_mut()?;
         match top {
-            Cursor::Jsonl(r) => match r.next_record() {
-                Some(rec) => Some(rec.map(|i| Item::Ready(Ready(i)))),
+            Cursor::Jsonl(r) => match r.next_line() {
+                Some(Ok(line)) if opts.lazy_jsonl => Some(Ok(Item::Line(line))),
+                Some(line) => Some(line.and_then(RawLine::parse).map(|i| Item::Ready(Ready(i)))),
                 None => {
                     self.stack.pop();
                     None
