@@ -51,7 +51,9 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let paint = Paint(color);
     let opts = SourceOptions {
         max_document_bytes: config.limits.max_document_bytes,
-        max_line_bytes: usize::try_from(config.limits.max_line_bytes).unwrap_or(usize::MAX),
+        // A JSON-escaped record may be up to twice its text.
+        max_record_bytes: usize::try_from(config.limits.max_document_bytes.saturating_mul(2))
+            .unwrap_or(usize::MAX),
         stdin_jsonl: false,
         lazy_jsonl: false,
     };

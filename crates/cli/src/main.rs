@@ -418,7 +418,9 @@ fn checkpoint(
 fn source_options(config: &Config, stdin_jsonl: bool, shard: Option<Shard>) -> SourceOptions {
     SourceOptions {
         max_document_bytes: config.limits.max_document_bytes,
-        max_line_bytes: usize::try_from(config.limits.max_line_bytes).unwrap_or(usize::MAX),
+        // A JSON-escaped record may be up to twice its text.
+        max_record_bytes: usize::try_from(config.limits.max_document_bytes.saturating_mul(2))
+            .unwrap_or(usize::MAX),
         stdin_jsonl,
         // JSONL records are parsed on the workers unless their ids are needed up front to
         // pick this shard's records.

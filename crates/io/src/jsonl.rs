@@ -57,7 +57,7 @@ impl JsonlReader {
             name,
             site,
             line: 0,
-            max_line: opts.max_line_bytes,
+            max_line: opts.max_record_bytes,
             buf: Vec::new(),
             done: false,
         }
@@ -105,7 +105,10 @@ impl JsonlReader {
                 }
                 return Some(Err(Failure::new(
                     at,
-                    format!("line longer than {} bytes (limits.max-line-bytes)", self.max_line),
+                    format!(
+                        "record longer than {} bytes (twice limits.max-document-bytes)",
+                        self.max_line
+                    ),
                 )));
             }
             if self.buf.iter().all(u8::is_ascii_whitespace) {
@@ -182,7 +185,7 @@ mod tests {
     use std::io::Cursor;
 
     fn read_all(body: &str, max_line: usize) -> Vec<Result<Input, Failure>> {
-        let opts = SourceOptions { max_line_bytes: max_line, ..Default::default() };
+        let opts = SourceOptions { max_record_bytes: max_line, ..Default::default() };
         let mut r = JsonlReader::from_reader(
             Box::new(Cursor::new(body.as_bytes().to_vec())),
             "s.jsonl".into(),

@@ -14,8 +14,8 @@ use crate::jsonl::{JsonlReader, RawLine};
 pub struct SourceOptions {
     /// Inputs larger than this are reported, not loaded.
     pub max_document_bytes: u64,
-    /// JSONL lines longer than this are reported, not parsed.
-    pub max_line_bytes: usize,
+    /// JSONL lines (records) longer than this are reported, not parsed.
+    pub max_record_bytes: usize,
     /// Read stdin as JSONL records instead of one text document.
     pub stdin_jsonl: bool,
     /// Hand out JSONL lines unparsed, to be parsed by whoever loads them (a worker thread).
@@ -28,7 +28,7 @@ impl Default for SourceOptions {
     fn default() -> Self {
         SourceOptions {
             max_document_bytes: 64 << 20,
-            max_line_bytes: 64 << 20,
+            max_record_bytes: 128 << 20,
             stdin_jsonl: false,
             lazy_jsonl: false,
         }

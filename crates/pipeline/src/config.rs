@@ -139,13 +139,14 @@ impl Toggles {
 pub struct Limits {
     /// Largest document (file, stdin, or JSONL `text`) in bytes. Default 64 MiB.
     pub max_document_bytes: u64,
-    /// Longest JSONL line in bytes. Default 64 MiB.
+    /// Longest line inside a document, in bytes. Default 4 MiB: longer lines (minified
+    /// markup, base64 blobs) are not prose, and would make line-based stages slow.
     pub max_line_bytes: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_document_bytes: 64 << 20, max_line_bytes: 64 << 20 }
+        Limits { max_document_bytes: 64 << 20, max_line_bytes: 4 << 20 }
     }
 }
 

@@ -186,7 +186,19 @@ impl Pipeline {
     /// Decode an input into a document (no other stage runs).
     pub fn decode(&self, input: Input) -> Result<Document, Rejection> {
         let (text, encoding, confidence, malformed) = match input.content {
-            InputContent::Text(t) => (t, "UTF-8".to_string(), 1.0, 0),
+            InputContent::Text(t) => {
+                let max = self.config.limits.max_document_bytes;
+                if t.len() as u64 > max {
+                    return Err(Rejection::Failed(Failure::new(
+                        input.origin,
+                        format!(
+                            "text is {} bytes, over the limit of {max} bytes (limits.max-document-bytes)",
+                            t.len()
+                        ),
+                    )));
+                }
+                (t, "UTF-8".to_string(), 1.0, 0)
+            }
             InputContent::Bytes(bytes) => {
                 let decoded = match &self.decoder {
                     None => decode_utf8_lossy(&bytes),
@@ -205,6 +217,15 @@ impl Pipeline {
                 (text.into_owned(), encoding.to_string(), confidence, malformed)
             }
         };
+        let limit = self.config.limits.max_line_bytes;
+        if text.len() as u64 > limit {
+            if let Some((n, len)) = longest_line_over(&text, limit) {
+                return Err(Rejection::Failed(Failure::new(
+                    input.origin,
+                    format!("line {n} is {len} bytes, over the limit of {limit} (limits.max-line-bytes)"),
+                )));
+            }
+        }
         let mut doc = Document::new(input.id, text);
         doc.site = input.site;
         doc.meta.encoding = Some(encoding);
@@ -251,5 +272,44 @@ impl Pipeline {
         let mut out = self.timed(Phase::Assemble, || Output::from_document(doc, fields, bytes_in));
         out.origin = origin;
         Ok(out)
+    }
+}
+
+/// The first line longer than `limit` bytes, as (1-based number, length).
+fn longest_line_over(text: &str, limit: u64) -> Option<(usize, usize)> {
+    text.split('\n')
+        .enumerate()
+        .find(|(_, l)| l.len() as u64 > limit)
+        .map(|(i, l)| (i + 1, l.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(content: InputContent) -> Input {
+        Input { id: "x".into(), origin: "in/x".into(), site: String::new(), content, fields: None }
+    }
+
+    #[test]
+    fn over_limit_documents_and_lines_are_reported_with_their_origin() {
+        let mut config = Config::default();
+        config.limits.max_document_bytes = 100;
+        config.limits.max_line_bytes = 10;
+        let p = Pipeline::build(&config, Path::new(".")).unwrap();
+        let cases = [
+            (InputContent::Text("字".repeat(50)), "limits.max-document-bytes"),
+            (InputContent::Bytes(b"short\nthis line is too long\n".to_vec()), "line 2 is 21 bytes"),
+        ];
+        for (content, want) in cases {
+            match p.clean(input(content)) {
+                Err(Rejection::Failed(f)) => {
+                    assert_eq!(f.origin, "in/x");
+                    assert!(f.reason.contains(want), "{f}");
+                }
+                other => panic!("expected a failure, got {other:?}"),
+            }
+        }
+        assert!(p.clean(input(InputContent::Bytes(b"ok\nfine\n".to_vec()))).is_ok());
     }
 }
