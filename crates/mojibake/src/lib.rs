@@ -154,26 +154,27 @@ impl Mojibake {
     pub fn repair<'a>(&self, text: &'a str) -> Repaired<'a> {
         let mut out: Option<String> = None;
         let mut repairs = Vec::new();
+        let mut scratch = Scratch::default();
         let mut done_bytes = 0; // bytes of `text` already copied into `out`
-        let mut offset = 0; // char offset of the current line in the output
+                                // Char offsets are only needed for repairs: count lazily, up to `counted` bytes of
+                                // `text`, which are `out_chars` characters of the output.
+        let (mut counted, mut out_chars) = (0, 0);
         for line in text.split_inclusive('\n') {
             let body = line.strip_suffix('\n').unwrap_or(line);
+            if !repair::scan(body, &self.params, &mut scratch.windows, &mut scratch.run) {
+                continue;
+            }
             let start = line.as_ptr() as usize - text.as_ptr() as usize;
-            let fixed = if repair::suspicious(body) {
-                self.repair_line(body, offset, &mut repairs)
-            } else {
-                None
-            };
-            match fixed {
-                Some(new) => {
-                    let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
-                    buf.push_str(&text[done_bytes..start]);
-                    buf.push_str(&new);
-                    buf.push_str(&line[body.len()..]);
-                    done_bytes = start + line.len();
-                    offset += new.chars().count() + line.len() - body.len();
-                }
-                None => offset += line.chars().count(),
+            out_chars += text[counted..start].chars().count();
+            counted = start;
+            if let Some(new) = self.repair_line(body, out_chars, &mut repairs, &mut scratch) {
+                let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                buf.push_str(&text[done_bytes..start]);
+                buf.push_str(&new);
+                buf.push_str(&line[body.len()..]);
+                done_bytes = start + line.len();
+                out_chars += new.chars().count() + line.len() - body.len();
+                counted = done_bytes;
             }
         }
         let text = match out {
@@ -186,11 +187,28 @@ impl Mojibake {
         Repaired { text, repairs }
     }
 
-    fn repair_line(&self, body: &str, offset: usize, repairs: &mut Vec<Repair>) -> Option<String> {
-        let mut chars: Vec<char> = body.chars().collect();
+    /// Repair one line that [`repair::scan`] found windows on (left in `scratch.windows`).
+    fn repair_line(
+        &self,
+        body: &str,
+        offset: usize,
+        repairs: &mut Vec<Repair>,
+        scratch: &mut Scratch,
+    ) -> Option<String> {
+        let Scratch { windows, run, chars, line } = scratch;
+        chars.clear();
+        chars.extend(body.chars());
         let mut changed = false;
-        for _ in 0..self.max_passes {
-            let fixes = repair::repair_line(&chars, &self.params);
+        for pass in 0..self.max_passes {
+            // The first pass runs on the scan the caller made.
+            if pass > 0 {
+                line.clear();
+                line.extend(chars.iter());
+                if !repair::scan(line, &self.params, windows, run) {
+                    break;
+                }
+            }
+            let fixes = repair::repair_line(chars, &self.params, windows);
             if fixes.is_empty() {
                 break;
             }
@@ -210,13 +228,19 @@ impl Mojibake {
                 at = f.end;
             }
             next.extend_from_slice(&chars[at..]);
-            chars = next;
-            if !repair::suspicious(&chars.iter().collect::<String>()) {
-                break;
-            }
+            *chars = next;
         }
-        changed.then(|| chars.into_iter().collect())
+        changed.then(|| chars.iter().collect())
     }
+}
+
+/// Buffers reused across the lines of one text, so a line costs no allocation.
+#[derive(Debug, Default)]
+struct Scratch {
+    windows: repair::Windows,
+    run: Vec<char>,
+    chars: Vec<char>,
+    line: String,
 }
 
 impl Stage for Mojibake {

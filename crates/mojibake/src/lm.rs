@@ -19,6 +19,10 @@ pub(crate) struct Lm {
     /// `a << 16 | b` of pair indices, sorted, with the PMI alongside.
     pair_keys: Vec<u32>,
     pair_pmi: Vec<f32>,
+    /// Per model index: the largest pair bonus the character gets as the left member of a
+    /// pair, and as the right member. Bounds for the scan that proves lines clean.
+    max_after: Vec<f32>,
+    max_before: Vec<f32>,
 }
 
 static LM: OnceLock<Lm> = OnceLock::new();
@@ -66,7 +70,15 @@ impl Lm {
             pair_pmi.push(f32::from(b[at + 4]) / 10.0);
             at += 5;
         }
-        Lm { index, cost, pair_keys, pair_pmi }
+        let mut max_after = vec![0.0f32; n];
+        let mut max_before = vec![0.0f32; n];
+        for (&key, &pmi) in pair_keys.iter().zip(&pair_pmi) {
+            let (a, c) = ((key >> 16) as usize, (key & 0xFFFF) as usize);
+            let bonus = PAIR_WEIGHT * pmi;
+            max_after[a] = max_after[a].max(bonus);
+            max_before[c] = max_before[c].max(bonus);
+        }
+        Lm { index, cost, pair_keys, pair_pmi, max_after, max_before }
     }
 
     fn idx(&self, c: char) -> Option<u16> {
@@ -96,6 +108,12 @@ impl Lm {
             Ok(i) => PAIR_WEIGHT * self.pair_pmi[i],
             Err(_) => 0.0,
         }
+    }
+
+    /// An upper bound of [`Lm::pair_bonus`]`(a, b)` without the pair lookup.
+    pub(crate) fn pair_bonus_bound(&self, a: char, b: char) -> f32 {
+        let (Some(x), Some(y)) = (self.idx(a), self.idx(b)) else { return 0.0 };
+        self.max_after[usize::from(x)].min(self.max_before[usize::from(y)])
     }
 
     /// Cost of `chars` between the context characters `left` and `right`.
@@ -157,7 +175,7 @@ fn class_cost(c: char) -> f32 {
 
 /// Extra cost for script changes between neighbours: Latin-1 letters or symbols glued to
 /// Han characters and C1 controls are what mojibake looks like.
-fn transition_cost(a: char, b: char) -> f32 {
+pub(crate) fn transition_cost(a: char, b: char) -> f32 {
     let latin_a = (a as u32) >= 0x80 && (a as u32) <= 0xFF;
     let latin_b = (b as u32) >= 0x80 && (b as u32) <= 0xFF;
     let hangul = |c: char| matches!(c as u32, 0xAC00..=0xD7A3);
@@ -198,6 +216,9 @@ mod tests {
     #[test]
     fn pairs_in_words_get_a_bonus() {
         assert!(lm().pair_bonus('日', '期') > 0.0);
+        for (a, b) in [('日', '期'), ('中', '文'), ('期', 'A'), ('的', '的')] {
+            assert!(lm().pair_bonus(a, b) <= lm().pair_bonus_bound(a, b), "{a}{b}");
+        }
         assert_eq!(lm().pair_bonus('期', 'A'), 0.0);
     }
 }

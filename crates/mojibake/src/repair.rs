@@ -10,7 +10,9 @@
 //! Every candidate is scored by the language model against the text it would replace, in
 //! context, and kept only when it wins by the configured margin.
 
-use crate::lm::lm;
+use std::sync::OnceLock;
+
+use crate::lm::{lm, transition_cost};
 use crate::tables::{single_byte, tables, Gbk};
 
 /// Decision thresholds, from the stage configuration.
@@ -40,42 +42,432 @@ enum Unit {
     Hole,
 }
 
-/// True when the line holds anything a mis-decoding could have produced. Cheap: one table
-/// lookup per character, so clean text skips all further work.
-pub(crate) fn suspicious(line: &str) -> bool {
-    let t = tables();
-    let mut prev_high = false;
-    for c in line.chars() {
-        if c.is_ascii() {
-            if prev_high && (0x40..=0x7E).contains(&(c as u32)) {
-                return true;
+/// Where on a line a repair can happen, as found by [`scan`]; char indices of the line.
+///
+/// Repairs are only searched for inside these windows, so a line with one odd spot costs
+/// a search around that spot, not over the whole line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Windows {
+    /// Stretches `lo..hi` in which GBK-encoded characters decode as UTF-8 and produce a
+    /// character of three or more bytes: the only places a double-byte repair can start.
+    pub double: Vec<(usize, usize)>,
+    /// Maximal runs `lo..hi` of single-byte-code-page characters that can hold a
+    /// single-byte repair.
+    pub single: Vec<(usize, usize)>,
+}
+
+impl Windows {
+    fn clear(&mut self) {
+        self.double.clear();
+        self.single.clear();
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.double.is_empty() && self.single.is_empty()
+    }
+
+    /// Every place on the line, as if the scan had found nothing to rule out.
+    #[cfg(test)]
+    pub(crate) fn everywhere(chars: &[char]) -> Windows {
+        let mut single = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            let j =
+                (i..chars.len()).find(|&j| single_byte(chars[j]).is_none()).unwrap_or(chars.len());
+            if j > i {
+                single.push((i, j));
             }
-            prev_high = false;
+            i = j + 1;
+        }
+        Windows { double: vec![(0, chars.len())], single }
+    }
+}
+
+// States of the UTF-8 decoders the double-byte family runs over GBK bytes (see `Utf8`), as
+// bits of a set: every decoder that started at an earlier character of the stretch.
+/// Between sequences.
+const IDLE: u16 = 1;
+/// A two-byte sequence missing its last byte (produces a character below U+0800).
+const SMALL1: u16 = 1 << 1;
+/// A sequence of three or four bytes missing 1, 2 or 3 bytes, all known so far.
+const BIG1: u16 = 1 << 2;
+const BIG2: u16 = 1 << 3;
+const BIG3: u16 = 1 << 4;
+/// A sequence with a known lead and a lost byte, missing 1 or 2 more.
+const LOST1: u16 = 1 << 5;
+const LOST2: u16 = 1 << 6;
+/// A sequence whose lead byte was lost, missing 1 or 2 more.
+const UNKNOWN1: u16 = 1 << 7;
+const UNKNOWN2: u16 = 1 << 8;
+
+/// The state a decoder between sequences goes to on `u` (`None`: a lost byte); 0 on error.
+fn open(u: Option<u8>) -> u16 {
+    match u {
+        None => UNKNOWN2,
+        Some(0x00..=0x7F) => IDLE,
+        Some(0xC2..=0xDF) => SMALL1,
+        Some(0xE0..=0xEF) => BIG2,
+        Some(0xF0..=0xF4) => BIG3,
+        Some(_) => 0,
+    }
+}
+
+/// Feed one unit to every decoder in `set`: the next set, and whether one of them completed
+/// a character of three or more bytes from known bytes. This over-approximates `Utf8::feed`
+/// (it skips the overlong and surrogate checks), which is what a proof of cleanness needs.
+fn step_slow(set: u16, u: Option<u8>) -> (u16, bool) {
+    let mut next = 0;
+    if set & IDLE != 0 {
+        next |= open(u);
+    }
+    let cont = matches!(u, Some(0x80..=0xBF));
+    if cont || u.is_none() {
+        if set & (SMALL1 | BIG1 | LOST1 | UNKNOWN1) != 0 {
+            next |= IDLE;
+        }
+        if set & BIG2 != 0 {
+            next |= if cont { BIG1 } else { LOST1 };
+        }
+        if set & BIG3 != 0 {
+            next |= if cont { BIG2 } else { LOST2 };
+        }
+        if set & LOST2 != 0 {
+            next |= LOST1;
+        }
+        if set & UNKNOWN2 != 0 {
+            next |= UNKNOWN1;
+        }
+        (next, cont && set & BIG1 != 0)
+    } else {
+        // After a lost lead byte a byte that cannot continue starts over; otherwise an error.
+        if set & (UNKNOWN1 | UNKNOWN2) != 0 {
+            next |= open(u);
+        }
+        (next, false)
+    }
+}
+
+/// Number of state sets (one bit per state above).
+const SETS: usize = 1 << 9;
+/// A unit's class: all [`step_slow`] looks at. ASCII, continuation, invalid, the three lead
+/// byte ranges, and a lost byte.
+const CLASSES: usize = 7;
+const HOLE_CLASS: usize = 6;
+
+fn class(b: u8) -> usize {
+    match b {
+        0x00..=0x7F => 0,
+        0x80..=0xBF => 1,
+        0xC2..=0xDF => 3,
+        0xE0..=0xEF => 4,
+        0xF0..=0xF4 => 5,
+        _ => 2,
+    }
+}
+
+/// [`step_slow`] for every state set and unit class, computed once: the scan runs it on
+/// every character where a decoder is live. Entry: next set, bit 15 set when one emitted.
+fn step_table() -> &'static [[u16; CLASSES]; SETS] {
+    static TABLE: OnceLock<Box<[[u16; CLASSES]; SETS]>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let example =
+            [Some(0x41), Some(0x80), Some(0xC0), Some(0xC2), Some(0xE0), Some(0xF0), None];
+        let mut t = Box::new([[0u16; CLASSES]; SETS]);
+        for (set, row) in t.iter_mut().enumerate() {
+            for (entry, &u) in row.iter_mut().zip(&example) {
+                let (next, emit) = step_slow(set as u16, u);
+                *entry = next | u16::from(emit) << 15;
+            }
+        }
+        t
+    })
+}
+
+const EMIT: u16 = 1 << 15;
+
+/// Find the windows of a line in which a repair could happen; false when there are none,
+/// which proves the line clean. One table lookup per non-ASCII character.
+///
+/// It is exact about what the repair search can do, not a heuristic:
+/// - a double-byte repair needs a decoder started at a [start](crate::tables::Tables::is_start)
+///   character or U+FFFD to complete a character of three or more bytes; the scan runs all
+///   such decoders at once as a set of states and keeps the stretches where one did;
+/// - a single-byte repair comes from a run that holds a byte other than NBSP above 0x7F, and
+///   either bytes that form UTF-8, or GBK/Big5 pairs that could beat the repair margin under
+///   the language model (bounded by [`group_gain_bound`]). So NBSP runs, an accented letter
+///   in a word and pinyin like `wèi` are ruled out without trying repairs.
+///
+/// `run` is scratch space for the characters of a run.
+pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>) -> bool {
+    let t = tables();
+    let steps = step_table();
+    w.clear();
+    let bytes = line.as_bytes();
+    let (mut i, mut k) = (0, 0); // byte and char index of the current character
+                                 // Double-byte decoders.
+    let mut set: u16 = 0;
+    let mut stretch = 0;
+    let mut emitted = false;
+    // The current single-byte run (char and byte index of its start), and whether it holds
+    // a byte other than ASCII and NBSP.
+    let mut run_at: Option<(usize, usize)> = None;
+    let mut run_high = false;
+    while i < bytes.len() {
+        let x = bytes[i];
+        if x < 0x80 {
+            // ASCII, the common case outside Chinese text: extends a single-byte run.
+            if run_at.is_none() {
+                run_at = Some((k, i));
+                run_high = false;
+            }
+            if set != 0 {
+                let next = steps[usize::from(set)][0];
+                set = next & !EMIT;
+                emitted |= next & EMIT != 0;
+                if set == 0 && emitted {
+                    w.double.push((stretch, k));
+                }
+            }
+            i += 1;
+            k += 1;
             continue;
         }
-        if c == '\u{FFFD}' {
-            return true;
+        if set == 0 && run_at.is_none() {
+            // The bulk of Chinese text: characters at U+3000 or above (never single-byte
+            // ones) with no live decoder and no open run, where only whether a character
+            // opens a decoder matters. A tight loop without bounds checks.
+            let start = i;
+            while let [x @ 0xE3..=0xEF, b1, b2, ..] = bytes[i..] {
+                let cp =
+                    u32::from(x & 0x0F) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F);
+                if cp == 0xFFFD || t.is_start_cp(cp) {
+                    break;
+                }
+                i += 3;
+            }
+            if i != start {
+                k += (i - start) / 3;
+                continue;
+            }
         }
+        // The string is valid UTF-8: decode the character at `i` directly.
+        let (cp, len) = match x {
+            0xC0..=0xDF => (u32::from(x & 0x1F) << 6 | u32::from(bytes[i + 1] & 0x3F), 2),
+            0xE0..=0xEF => (
+                u32::from(x & 0x0F) << 12
+                    | u32::from(bytes[i + 1] & 0x3F) << 6
+                    | u32::from(bytes[i + 2] & 0x3F),
+                3,
+            ),
+            _ => (
+                u32::from(x & 0x07) << 18
+                    | u32::from(bytes[i + 1] & 0x3F) << 12
+                    | u32::from(bytes[i + 2] & 0x3F) << 6
+                    | u32::from(bytes[i + 3] & 0x3F),
+                4,
+            ),
+        };
+        let c = char::from_u32(cp).unwrap_or('\u{FFFD}');
         match single_byte(c) {
-            Some(_) if prev_high => return true,
-            Some(_) => prev_high = true,
+            Some(b) => {
+                if run_at.is_none() {
+                    run_at = Some((k, i));
+                    run_high = false;
+                }
+                run_high |= b != 0xA0;
+            }
             None => {
-                prev_high = false;
-                if let Some(Gbk::Pair(l, r)) = t.gbk_encode(c) {
-                    if (0xE0..=0xF4).contains(&l) && (0x80..=0xBF).contains(&r) {
-                        return true;
+                if let Some((lo, at)) = run_at.take() {
+                    // Every reading needs two bytes of which one is high.
+                    if run_high && k - lo >= 2 {
+                        end_run(line, (lo, at), (k, i), Some(c), p, w, run);
                     }
                 }
+            }
+        }
+        let opens = t.is_start(c) || c == '\u{FFFD}';
+        if set != 0 || opens {
+            if set == 0 {
+                stretch = k;
+                emitted = false;
+            }
+            if opens {
+                set |= IDLE;
+            }
+            let units = match c {
+                '\u{FFFD}' => [HOLE_CLASS, HOLE_CLASS],
+                _ => match t.gbk_encode(c) {
+                    Some(Gbk::Pair(l, r)) => [class(l), class(r)],
+                    _ => {
+                        set = 0;
+                        [HOLE_CLASS, HOLE_CLASS]
+                    }
+                },
+            };
+            for u in units {
+                let next = steps[usize::from(set)][u];
+                set = next & !EMIT;
+                emitted |= next & EMIT != 0;
+            }
+            if set == 0 && emitted {
+                w.double.push((stretch, k));
+            }
+        }
+        i += len;
+        k += 1;
+    }
+    if let Some((lo, at)) = run_at {
+        if run_high && k - lo >= 2 {
+            end_run(line, (lo, at), (k, i), None, p, w, run);
+        }
+    }
+    if set != 0 && emitted {
+        w.double.push((stretch, k));
+    }
+    !w.is_empty()
+}
+
+/// A single-byte run ended at char/byte `end`: keep it as a window when it can change.
+fn end_run(
+    line: &str,
+    (lo, at): (usize, usize),
+    (hi, end): (usize, usize),
+    right: Option<char>,
+    p: &Params,
+    w: &mut Windows,
+    run: &mut Vec<char>,
+) {
+    run.clear();
+    run.extend(line[at..end].chars());
+    let left = line[..at].chars().next_back();
+    if run_may_change(run, left, right, p) {
+        w.single.push((lo, hi));
+    }
+}
+
+/// Whether a maximal run of single-byte characters (with its neighbours) can produce a
+/// single-byte repair: mirrors the candidates of [`run_candidates`] and rules out those
+/// that cannot reach the margin.
+fn run_may_change(run: &[char], left: Option<char>, right: Option<char>, p: &Params) -> bool {
+    let byte = |k: usize| run.get(k).and_then(|&c| single_byte(c));
+    let cont = |k: usize| matches!(byte(k), Some(0x80..=0xBF));
+    // A UTF-8 reading: a lead byte followed by the continuation bytes it needs.
+    for k in 0..run.len() {
+        let need = match byte(k) {
+            Some(0xC2..=0xDF) => 1,
+            Some(0xE0..=0xEF) => 2,
+            Some(0xF0..=0xF4) => 3,
+            _ => continue,
+        };
+        if (1..=need).all(|d| cont(k + d)) {
+            return true;
+        }
+    }
+    // Double-byte readings: the same maximal groups as `groups`, each one candidate.
+    let mut pairs: [Option<Pair>; 2] = [Some(gbk_pair), None];
+    if p.big5 {
+        pairs[1] = Some(big5_pair);
+    }
+    for pair in pairs.into_iter().flatten() {
+        let mut group: Option<(usize, usize)> = None; // start, end after the last pair
+        let mut k = 0;
+        while k < run.len() {
+            let b = byte(k).unwrap_or(0);
+            if b < 0x80 {
+                k += 1;
+                continue;
+            }
+            if byte(k + 1).and_then(|r| pair(b, r)).is_some() {
+                let g = group.get_or_insert((k, k));
+                k += 2;
+                g.1 = k;
+                continue;
+            }
+            if let Some((s, e)) = group.take() {
+                if group_may_win(run, s, e, left, right, pair, p) {
+                    return true;
+                }
+            }
+            k += 1;
+        }
+        if let Some((s, e)) = group {
+            if group_may_win(run, s, e, left, right, pair, p) {
+                return true;
             }
         }
     }
     false
 }
 
-/// Repairs for one line (without its terminator), non-overlapping and in order.
-pub(crate) fn repair_line(chars: &[char], p: &Params) -> Vec<Fix> {
-    let mut fixes = double_byte_fixes(chars, p);
-    let mut latin = single_byte_fixes(chars, p, &fixes);
+/// Slack for the float rounding between [`group_gain_bound`] and [`gain`].
+const BOUND_SLACK: f32 = 0.01;
+
+fn group_may_win(
+    run: &[char],
+    s: usize,
+    e: usize,
+    left: Option<char>,
+    right: Option<char>,
+    pair: Pair,
+    p: &Params,
+) -> bool {
+    let (bound, n) = group_gain_bound(run, s, e, left, right, pair);
+    bound + BOUND_SLACK >= p.min_gain + p.short_span_gain / n.max(1) as f32
+}
+
+/// An upper bound of [`gain`] for replacing `run[s..e]` by its double-byte reading, and the
+/// number of non-ASCII characters of that reading (which sets the margin).
+///
+/// The old span is made of single-byte characters, none of them Han, so its cost in context
+/// is exact: character costs plus transition costs (the model has no pair bonus for them).
+/// The new span's cost is bounded below by replacing each pair bonus with the largest bonus
+/// its two characters get in any pair.
+fn group_gain_bound(
+    run: &[char],
+    s: usize,
+    e: usize,
+    left: Option<char>,
+    right: Option<char>,
+    pair: Pair,
+) -> (f32, usize) {
+    let m = lm();
+    let left = if s == 0 { left } else { Some(run[s - 1]) };
+    let right = if e == run.len() { right } else { Some(run[e]) };
+    let (mut old, mut new) = (0.0f32, 0.0f32);
+    let (mut prev_old, mut prev_new) = (left, left);
+    let mut n = 0;
+    let mut k = s;
+    while k < e {
+        let b = single_byte(run[k]).unwrap_or(0);
+        let (c, olds) = match (b >= 0x80).then(|| single_byte(run[k + 1]).and_then(|r| pair(b, r)))
+        {
+            Some(Some(h)) => {
+                n += 1;
+                (h, 2)
+            }
+            _ => (run[k], 1),
+        };
+        for &o in &run[k..k + olds] {
+            old += m.char_cost(o) + prev_old.map_or(0.0, |q| transition_cost(q, o));
+            prev_old = Some(o);
+        }
+        new += m.char_cost(c)
+            + prev_new.map_or(0.0, |q| transition_cost(q, c) - m.pair_bonus_bound(q, c));
+        prev_new = Some(c);
+        k += olds;
+    }
+    if let Some(r) = right {
+        old += prev_old.map_or(0.0, |q| transition_cost(q, r));
+        new += prev_new.map_or(0.0, |q| transition_cost(q, r) - m.pair_bonus_bound(q, r));
+    }
+    (old - new, n)
+}
+
+/// Repairs for one line (without its terminator), non-overlapping and in order, searched
+/// for only inside `w` (from [`scan`] of the same line).
+pub(crate) fn repair_line(chars: &[char], p: &Params, w: &Windows) -> Vec<Fix> {
+    let mut fixes = double_byte_fixes(chars, p, &w.double);
+    let mut latin = single_byte_fixes(chars, p, &fixes, &w.single);
     fixes.append(&mut latin);
     fixes.sort_by_key(|f| f.start);
     fixes
@@ -217,7 +609,7 @@ fn units_of(c: char) -> Option<([Unit; 2], usize)> {
 
 /// A character whose GBK bytes can open a UTF-8 sequence of two or more bytes.
 fn is_start(c: char) -> bool {
-    matches!(tables().gbk_encode(c), Some(Gbk::Pair(0xC2..=0xF4, 0x80..=0xBF)))
+    tables().is_start(c)
 }
 
 /// A place where the decoder is between sequences: (end char index, output length, whether
@@ -323,96 +715,105 @@ fn strict_round_trip(chars: &[char]) -> Option<Vec<char>> {
     (d.idle() && any_pair).then(|| outs_to_chars(&out))
 }
 
-fn double_byte_fixes(chars: &[char], p: &Params) -> Vec<Fix> {
+/// Double-byte repairs starting in `windows`. The search at `i` also tries starts up to three
+/// characters later, so each window is entered three characters early: the result is the
+/// same as searching the whole line, where starts outside the windows find nothing.
+fn double_byte_fixes(chars: &[char], p: &Params, windows: &[(usize, usize)]) -> Vec<Fix> {
     let mut fixes = Vec::new();
     let mut i = 0;
-    while i < chars.len() {
-        if !(is_start(chars[i]) || chars[i] == '\u{FFFD}') {
-            i += 1;
-            continue;
-        }
-        let mut best: Option<Fix> = None;
-        let mut best_outs: Vec<Out> = Vec::new();
-        // Also start one to three characters later: the first may be clean text whose bytes
-        // happen to continue into the damage.
-        let starts =
-            (i..chars.len().min(i + 4)).filter(|&s| is_start(chars[s]) || chars[s] == '\u{FFFD}');
-        let mut best_at: Option<(Vec<Bound>, Vec<Out>)> = None;
-        for s in starts {
-            let (bounds, out) = decode_from(chars, s);
-            let mut improved = false;
-            for &(e, len, _) in bounds.iter().filter(|b| b.2).rev().take(8) {
-                let once = outs_to_chars(&out[..len]);
-                let kun = out[..len].contains(&Out::Char('\u{FFFD}'));
-                let rule = if kun { "kunjinkao" } else { "utf8-as-gbk" };
-                let mut cands = vec![(once.clone(), rule)];
-                if let Some(twice) = strict_round_trip(&once) {
-                    cands.push((twice, "utf8-as-gbk-x2"));
-                }
-                for (new, rule) in cands {
-                    // Controls are never text; in 锟斤拷 they are what the bytes were.
-                    if !kun && new.iter().any(|c| c.is_control() && !c.is_ascii_whitespace()) {
-                        continue;
-                    }
-                    let g = gain(chars, s, e, &new);
-                    // 锟斤拷 text went through the round trip as a whole: take the longest
-                    // reading, not the best-scoring one.
-                    let better = match &best {
-                        None => true,
-                        Some(b) if b.rule == "kunjinkao" => {
-                            rule == "kunjinkao" && e - s > b.end - b.start
-                        }
-                        Some(b) => rule == "kunjinkao" || g > b.gain,
-                    };
-                    if better {
-                        best_outs =
-                            if rule == "utf8-as-gbk" { out[..len].to_vec() } else { Vec::new() };
-                        best = Some(Fix { start: s, end: e, new, rule, gain: g });
-                        improved = true;
-                    }
-                }
-            }
-            if improved {
-                best_at = Some((bounds, out));
-            }
-        }
-        // Clean characters before the damage can decode too (as Latin, Greek or Cyrillic
-        // letters): try starting at the first few boundaries inside the span.
-        if let (Some(f), Some((bounds, out))) = (best.as_mut(), best_at) {
-            if f.rule == "utf8-as-gbk" {
-                let end = f.end;
-                let end_len = bounds.iter().find(|b| b.0 == end).map_or(0, |b| b.1);
-                for &(k, len, _) in bounds.iter().filter(|b| b.0 < end).take(8) {
-                    let rest = &out[len..end_len];
-                    if !rest.iter().any(|o| matches!(o, Out::Char(c) if (*c as u32) >= 0x800)) {
-                        break;
-                    }
-                    let new = outs_to_chars(rest);
-                    let g = gain(chars, k, end, &new);
-                    if g > f.gain {
-                        best_outs = rest.to_vec();
-                        *f = Fix { start: k, end, new, rule: f.rule, gain: g };
-                    }
-                }
-            }
-        }
-        match best {
-            Some(mut f)
-                if f.gain >= margin(p, &f.new) || (f.rule == "kunjinkao" && f.gain > 0.0) =>
-            {
-                if let Some(m) = p.guess_margin {
-                    if best_outs.iter().any(|o| matches!(o, Out::Lost(_))) {
-                        let left = f.start.checked_sub(1).map(|k| chars[k]);
-                        f.new = guess_lost(&best_outs, left, chars.get(f.end).copied(), m);
-                    }
-                }
-                i = f.end;
-                fixes.push(f);
-            }
-            _ => i += 1,
+    for &(lo, hi) in windows {
+        i = i.max(lo.saturating_sub(3));
+        while i < hi {
+            i = double_byte_at(chars, p, i, &mut fixes);
         }
     }
     fixes
+}
+
+/// Search for a double-byte repair at `i`; push it and return where to go on.
+fn double_byte_at(chars: &[char], p: &Params, i: usize, fixes: &mut Vec<Fix>) -> usize {
+    if !(is_start(chars[i]) || chars[i] == '\u{FFFD}') {
+        return i + 1;
+    }
+    let mut best: Option<Fix> = None;
+    let mut best_outs: Vec<Out> = Vec::new();
+    // Also start one to three characters later: the first may be clean text whose bytes
+    // happen to continue into the damage.
+    let starts =
+        (i..chars.len().min(i + 4)).filter(|&s| is_start(chars[s]) || chars[s] == '\u{FFFD}');
+    let mut best_at: Option<(Vec<Bound>, Vec<Out>)> = None;
+    for s in starts {
+        let (bounds, out) = decode_from(chars, s);
+        let mut improved = false;
+        for &(e, len, _) in bounds.iter().filter(|b| b.2).rev().take(8) {
+            let once = outs_to_chars(&out[..len]);
+            let kun = out[..len].contains(&Out::Char('\u{FFFD}'));
+            let rule = if kun { "kunjinkao" } else { "utf8-as-gbk" };
+            let mut cands = vec![(once.clone(), rule)];
+            if let Some(twice) = strict_round_trip(&once) {
+                cands.push((twice, "utf8-as-gbk-x2"));
+            }
+            for (new, rule) in cands {
+                // Controls are never text; in 锟斤拷 they are what the bytes were.
+                if !kun && new.iter().any(|c| c.is_control() && !c.is_ascii_whitespace()) {
+                    continue;
+                }
+                let g = gain(chars, s, e, &new);
+                // 锟斤拷 text went through the round trip as a whole: take the longest
+                // reading, not the best-scoring one.
+                let better = match &best {
+                    None => true,
+                    Some(b) if b.rule == "kunjinkao" => {
+                        rule == "kunjinkao" && e - s > b.end - b.start
+                    }
+                    Some(b) => rule == "kunjinkao" || g > b.gain,
+                };
+                if better {
+                    best_outs =
+                        if rule == "utf8-as-gbk" { out[..len].to_vec() } else { Vec::new() };
+                    best = Some(Fix { start: s, end: e, new, rule, gain: g });
+                    improved = true;
+                }
+            }
+        }
+        if improved {
+            best_at = Some((bounds, out));
+        }
+    }
+    // Clean characters before the damage can decode too (as Latin, Greek or Cyrillic
+    // letters): try starting at the first few boundaries inside the span.
+    if let (Some(f), Some((bounds, out))) = (best.as_mut(), best_at) {
+        if f.rule == "utf8-as-gbk" {
+            let end = f.end;
+            let end_len = bounds.iter().find(|b| b.0 == end).map_or(0, |b| b.1);
+            for &(k, len, _) in bounds.iter().filter(|b| b.0 < end).take(8) {
+                let rest = &out[len..end_len];
+                if !rest.iter().any(|o| matches!(o, Out::Char(c) if (*c as u32) >= 0x800)) {
+                    break;
+                }
+                let new = outs_to_chars(rest);
+                let g = gain(chars, k, end, &new);
+                if g > f.gain {
+                    best_outs = rest.to_vec();
+                    *f = Fix { start: k, end, new, rule: f.rule, gain: g };
+                }
+            }
+        }
+    }
+    match best {
+        Some(mut f) if f.gain >= margin(p, &f.new) || (f.rule == "kunjinkao" && f.gain > 0.0) => {
+            if let Some(m) = p.guess_margin {
+                if best_outs.iter().any(|o| matches!(o, Out::Lost(_))) {
+                    let left = f.start.checked_sub(1).map(|k| chars[k]);
+                    f.new = guess_lost(&best_outs, left, chars.get(f.end).copied(), m);
+                }
+            }
+            let end = f.end;
+            fixes.push(f);
+            end
+        }
+        _ => i + 1,
+    }
 }
 
 // ---------------------------------------------------------------- single-byte family
@@ -482,26 +883,23 @@ fn groups(bytes: &[u8], pair: Option<Pair>) -> Vec<(usize, usize, Vec<char>)> {
     found
 }
 
-fn single_byte_fixes(chars: &[char], p: &Params, taken: &[Fix]) -> Vec<Fix> {
+/// Single-byte repairs in the maximal runs `runs` of single-byte characters.
+fn single_byte_fixes(
+    chars: &[char],
+    p: &Params,
+    taken: &[Fix],
+    runs: &[(usize, usize)],
+) -> Vec<Fix> {
     let mut cands: Vec<Fix> = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if single_byte(chars[i]).is_none() {
-            i += 1;
-            continue;
-        }
-        let mut j = i;
-        let mut bytes = Vec::new();
-        while let Some(b) = chars.get(j).and_then(|&c| single_byte(c)) {
-            bytes.push(b);
-            j += 1;
-        }
+    let mut bytes = Vec::new();
+    for &(i, j) in runs {
+        bytes.clear();
+        bytes.extend(chars[i..j].iter().filter_map(|&c| single_byte(c)));
         // A run whose only non-ASCII bytes are NBSPs is whitespace (web pages indent with
         // `&nbsp;`), not damage: read as GBK it would become 牋牋, which is the damage.
         if bytes.iter().any(|&b| b >= 0x80 && b != 0xA0) {
             run_candidates(chars, i, &bytes, p, &mut cands);
         }
-        i = j;
     }
     // Best first, skipping overlaps with each other and with double-byte fixes.
     cands.sort_by(|a, b| b.gain.total_cmp(&a.gain));

@@ -24,6 +24,9 @@ pub(crate) struct Tables {
     gbk_enc: Vec<u16>,
     /// BMP code point → in Big5 level 1 (the 5401 common traditional characters).
     big5_common: Vec<bool>,
+    /// Bit per BMP code point: its GBK pair can open a UTF-8 sequence of two or more bytes
+    /// (lead 0xC2–0xF4, trail 0x80–0xBF). 8 KB, so the clean-text scan stays in L1.
+    start: Box<[u64; 1024]>,
 }
 
 static TABLES: OnceLock<Tables> = OnceLock::new();
@@ -90,7 +93,13 @@ impl Tables {
                 }
             }
         }
-        Tables { gbk_dec, big5_dec, gbk_enc, big5_common }
+        let mut start = Box::new([0u64; 0x10000 / 64]);
+        for (c, &v) in gbk_enc.iter().enumerate() {
+            if matches!(v >> 8, 0xC2..=0xF4) && matches!(v & 0xFF, 0x80..=0xBF) {
+                start[c / 64] |= 1 << (c % 64);
+            }
+        }
+        Tables { gbk_dec, big5_dec, gbk_enc, big5_common, start }
     }
 
     /// The character a GBK pair decodes to.
@@ -110,6 +119,20 @@ impl Tables {
         self.big5_common.get(c as usize).copied().unwrap_or(false)
     }
 
+    /// True when the character's GBK pair can open a UTF-8 sequence of two or more bytes:
+    /// where a UTF-8-read-as-GBK repair can begin.
+    #[inline]
+    pub(crate) fn is_start(&self, c: char) -> bool {
+        self.is_start_cp(c as u32)
+    }
+
+    /// [`Tables::is_start`] by code point.
+    #[inline]
+    pub(crate) fn is_start_cp(&self, cp: u32) -> bool {
+        let u = cp as usize;
+        u < 0x10000 && self.start[(u / 64) % 1024] >> (u % 64) & 1 != 0
+    }
+
     /// The GBK bytes of a character (ASCII or a double-byte pair), if GBK has it.
     pub(crate) fn gbk_encode(&self, c: char) -> Option<Gbk> {
         if c.is_ascii() {
@@ -121,6 +144,7 @@ impl Tables {
 }
 
 /// windows-1252 bytes 0x80–0x9F; the five undefined ones decode to C1 controls in browsers.
+#[cfg(test)]
 const CP1252_HIGH: [char; 32] = [
     '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
     '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
@@ -128,15 +152,48 @@ const CP1252_HIGH: [char; 32] = [
 
 /// The byte a character has in the single-byte code pages a mis-decoding reader used:
 /// ASCII, Latin-1 (including C1 controls) and the windows-1252 extras.
+#[inline]
 pub(crate) fn single_byte(c: char) -> Option<u8> {
     let u = c as u32;
     if u < 0x100 {
         return Some(u as u8);
     }
+    // A match, not a search of `CP1252_HIGH`: “”—… are common in Chinese text and this runs
+    // on every character of the clean-text scan.
     if !(0x152..=0x2122).contains(&u) {
         return None;
     }
-    CP1252_HIGH.iter().position(|&x| x == c).map(|i| 0x80 + i as u8)
+    let b = match c {
+        '€' => 0x80,
+        '‚' => 0x82,
+        'ƒ' => 0x83,
+        '„' => 0x84,
+        '…' => 0x85,
+        '†' => 0x86,
+        '‡' => 0x87,
+        'ˆ' => 0x88,
+        '‰' => 0x89,
+        'Š' => 0x8A,
+        '‹' => 0x8B,
+        'Œ' => 0x8C,
+        'Ž' => 0x8E,
+        '‘' => 0x91,
+        '’' => 0x92,
+        '“' => 0x93,
+        '”' => 0x94,
+        '•' => 0x95,
+        '–' => 0x96,
+        '—' => 0x97,
+        '˜' => 0x98,
+        '™' => 0x99,
+        'š' => 0x9A,
+        '›' => 0x9B,
+        'œ' => 0x9C,
+        'ž' => 0x9E,
+        'Ÿ' => 0x9F,
+        _ => return None,
+    };
+    Some(b)
 }
 
 /// True for the windows-1252 extras (not Latin-1).
@@ -171,6 +228,20 @@ mod tests {
         assert_eq!(single_byte('中'), None);
         assert!(is_cp1252_extra('™'));
         assert!(!is_cp1252_extra('é'));
+    }
+
+    #[test]
+    fn single_byte_agrees_with_the_code_page_table() {
+        for (i, &c) in CP1252_HIGH.iter().enumerate() {
+            assert_eq!(single_byte(c), Some(0x80 + i as u8), "{c:?}");
+        }
+        for u in 0x100..0x3000u32 {
+            let c = char::from_u32(u).unwrap();
+            assert_eq!(
+                single_byte(c),
+                CP1252_HIGH.iter().position(|&x| x == c).map(|i| 0x80 + i as u8)
+            );
+        }
     }
 
     #[test]

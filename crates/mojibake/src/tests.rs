@@ -321,3 +321,116 @@ proptest! {
         prop_assert!(matches!(got.text, Cow::Borrowed(_)), "{} -> {}", s, got.text);
     }
 }
+
+// ---- the scan that proves lines clean ----
+
+/// The repairs of one line when searched everywhere, and when searched only in the windows
+/// of the scan (none when the scan proves the line clean).
+fn fixes_both_ways(line: &str) -> (Vec<crate::repair::Fix>, Vec<crate::repair::Fix>, bool) {
+    use crate::repair::{repair_line, scan, Windows};
+    let p = stage().params;
+    let chars: Vec<char> = line.chars().collect();
+    let everywhere = repair_line(&chars, &p, &Windows::everywhere(&chars));
+    let mut w = Windows::default();
+    let found = scan(line, &p, &mut w, &mut Vec::new());
+    let windowed = if found { repair_line(&chars, &p, &w) } else { Vec::new() };
+    (everywhere, windowed, found)
+}
+
+/// Every damaged line of the behaviour tables, damage alone and inside clean text.
+fn damaged_lines() -> Vec<String> {
+    type Damage = fn(&str) -> String;
+    let kinds: &[Damage] = &[
+        utf8_as_cp1252,
+        utf8_as_latin1,
+        gbk_as_latin1,
+        gbk_as_cp1252,
+        utf8_as_gbk,
+        |s| utf8_as_cp1252(&utf8_as_cp1252(s)),
+        |s| utf8_as_gbk(&utf8_as_gbk(s)),
+        |s| utf8_as_gbk(&s.replace(|c: char| !c.is_ascii(), "锟斤拷")),
+    ];
+    let mut lines = Vec::new();
+    for damage in kinds {
+        for text in SENTENCES.iter().chain(TRADITIONAL) {
+            let bad = damage(text);
+            let chars: Vec<char> = text.chars().collect();
+            let (head, tail): (String, String) =
+                (chars[..3].iter().collect(), chars[chars.len() - 3..].iter().collect());
+            lines.push(format!(
+                "{head}{}{tail}",
+                damage(&chars[3..chars.len() - 3].iter().collect::<String>())
+            ));
+            lines.push(bad);
+        }
+    }
+    for text in TRADITIONAL {
+        lines.push(big5_as_latin1(text));
+    }
+    lines
+}
+
+#[test]
+fn every_damaged_line_passes_the_scan() {
+    for line in damaged_lines() {
+        let (everywhere, windowed, found) = fixes_both_ways(&line);
+        assert!(found, "scan missed damage: {line}");
+        assert!(!everywhere.is_empty(), "no repair: {line}");
+        assert_eq!(windowed, everywhere, "{line}");
+    }
+}
+
+#[test]
+fn scan_rules_out_clean_text_without_trying_repairs() {
+    #[rustfmt::skip]
+    let clean: &[&str] = &[
+        "\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}会议于上午九点开始。",      // NBSP indentation
+        "发布日期\u{a0}\u{a0}:\u{a0}\u{a0}2021-07-16",                   // NBSP runs
+        "衛(wèi)生健康委員會(huì)認(rèn)真貫徹",                             // pinyin readings
+        "卫(wèi)生(shēng)健(jiàn)康(kāng)，工(gōng)作(zuò)总(zǒng)结(jié)",
+        "Our café serves crêpes à la carte.",                            // accented words
+        "Tschüß und bis bald, São Paulo!",
+        "今天早上气温只有三度，街上的行人都穿上了羽绒服。",
+        "颱風過後，沿海地區的居民開始清理家園。",
+    ];
+    let p = stage().params;
+    for line in clean {
+        let mut w = crate::repair::Windows::default();
+        assert!(!crate::repair::scan(line, &p, &mut w, &mut Vec::new()), "{line}: {w:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The windows hold every repair the search over the whole line finds.
+    #[test]
+    fn windowed_search_equals_whole_line_search(
+        s in "[a-z wèéàü()\u{a0}·¢²¼ÈÕÆÚ£ºÃ¤¸\u{AD}æ–‡â€™中文发布日期的是鍙戝竷鏃ユ湡锟斤拷衛會，。\u{FFFD}]{0,40}",
+    ) {
+        let (everywhere, windowed, _) = fixes_both_ways(&s);
+        prop_assert_eq!(windowed, everywhere);
+    }
+
+    /// Damage of every kind cut into clean text at any place is still found.
+    #[test]
+    fn damage_anywhere_in_a_line_is_found(
+        text in 0usize..11, kind in 0usize..5, a in 0usize..30, len in 1usize..30,
+    ) {
+        let all: Vec<&str> = SENTENCES.iter().chain(TRADITIONAL).copied().collect();
+        let chars: Vec<char> = all[text].chars().collect();
+        let a = a.min(chars.len() - 1);
+        let b = (a + len).min(chars.len());
+        let span: String = chars[a..b].iter().collect();
+        let bad = match kind {
+            0 => utf8_as_gbk(&span),
+            1 => gbk_as_latin1(&span),
+            2 => utf8_as_cp1252(&span),
+            3 => gbk_as_cp1252(&span),
+            _ => utf8_as_latin1(&span),
+        };
+        let line = format!("{}{bad}{}", chars[..a].iter().collect::<String>(), chars[b..].iter().collect::<String>());
+        let (everywhere, windowed, _) = fixes_both_ways(&line);
+        prop_assert_eq!(windowed, everywhere);
+    }
+}
