@@ -1,6 +1,7 @@
-//! Throughput of the four text stages over Chinese text, and of the Traditional→Simplified
-//! converter alone. Inputs are the dev seed documents when present (repeated to ~1 MB), else
-//! the crate's own Traditional test document.
+//! Throughput of the four text stages over Chinese text, of each stage alone on the text it
+//! sees in the pipeline, and of the Traditional→Simplified converter alone. Inputs are the
+//! dev seed documents when present (repeated to ~1 MB), else the crate's own Traditional
+//! test document.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use qingxi_core::{Document, Stage};
@@ -36,6 +37,18 @@ fn stages(mode: ScriptMode) -> Vec<Box<dyn Stage>> {
         Box::new(NormalizeConfig::default().build().unwrap()),
         Box::new(ReflowConfig::default().build().unwrap()),
     ]
+}
+
+/// The document (text and change counts) each stage sees when the four run in order over
+/// `text`.
+fn stage_inputs(stages: &[Box<dyn Stage>], text: &str) -> Vec<Document> {
+    let mut doc = Document::new("b", text.to_string());
+    let mut inputs = Vec::new();
+    for s in stages {
+        inputs.push(doc.clone());
+        s.run(&mut doc);
+    }
+    inputs
 }
 
 fn bench(c: &mut Criterion) {
@@ -89,6 +102,24 @@ fn bench(c: &mut Criterion) {
             doc.text.len()
         })
     });
+    g.finish();
+
+    // Each stage alone, on the text it sees in the pipeline (seeds, then clean text).
+    let mut g = c.benchmark_group("stage");
+    g.sample_size(20);
+    for (corpus_name, input) in [("seeds", &text), ("clean", &clean)] {
+        for (stage, stage_input) in auto.iter().zip(stage_inputs(&auto, input)) {
+            g.throughput(Throughput::Bytes(stage_input.text.len() as u64));
+            let name = format!("{}_{corpus_name}", stage.name().as_str());
+            g.bench_function(name, |b| {
+                b.iter(|| {
+                    let mut doc = stage_input.clone();
+                    stage.run(&mut doc);
+                    doc.text.len()
+                })
+            });
+        }
+    }
     g.finish();
 }
 

@@ -123,17 +123,123 @@ impl<'a> Out<'a> {
 }
 
 /// Characters that are NFC on their own and never combine with a neighbour (ASCII, Latin-1,
-/// general punctuation, CJK punctuation without the tone marks U+302A..U+302F, Han,
-/// full-width forms): text made only of them is NFC without consulting the tables.
+/// general punctuation, CJK punctuation without the tone marks U+302A..U+302F, Han and the
+/// Yijing hexagram symbols between its blocks, full-width forms): text made only of them is
+/// NFC without consulting the tables.
 fn nfc_stable(c: char) -> bool {
     matches!(c,
         '\0'..='\u{2FF}'
         | '\u{2000}'..='\u{206F}'
         | '\u{3000}'..='\u{3029}'
         | '\u{3030}'..='\u{303F}'
-        | '\u{3400}'..='\u{4DBF}'
-        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{3400}'..='\u{9FFF}'
         | '\u{FF00}'..='\u{FFEF}')
+}
+
+/// The characters of `text` that are not [`nfc_stable`], in order. Stable characters are
+/// skipped without decoding: 16-byte chunks whose lead bytes are all of ASCII, U+0080..U+02FF
+/// (lead bytes below `CC`) or U+4000..U+9FFF (lead bytes `E4`..`E9`, the bulk of Han) in
+/// one vectorizable test, and the same lead bytes one character at a time elsewhere.
+fn unstable_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    const CHUNK: usize = 16;
+    let stable_lead = |x: u8| x < 0xCC || (0xE4..=0xE9).contains(&x);
+    let b = text.as_bytes();
+    let mut i = 0;
+    // End of the last chunk that failed the test: characters up to it go one at a time.
+    let mut slow_until = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            if i >= slow_until {
+                if let Some(chunk) = b.get(i..i + CHUNK) {
+                    if chunk.iter().fold(true, |ok, &x| ok & stable_lead(x)) {
+                        i += CHUNK;
+                        // Finish the character cut by the chunk's end.
+                        while b.get(i).is_some_and(|x| (0x80..0xC0).contains(x)) {
+                            i += 1;
+                        }
+                        continue;
+                    }
+                }
+                slow_until = i + CHUNK;
+            }
+            match b[i] {
+                0x00..=0x7F => i += 1,
+                0xC2..=0xCB => i += 2,
+                0xE4..=0xE9 => i += 3,
+                // Other 3-byte characters (CJK punctuation, full-width forms): decode here.
+                lead @ 0xE0..=0xEF if i + 2 < b.len() => {
+                    let cp = (u32::from(lead & 0x0F) << 12)
+                        | (u32::from(b[i + 1] & 0x3F) << 6)
+                        | u32::from(b[i + 2] & 0x3F);
+                    i += 3;
+                    match char::from_u32(cp) {
+                        Some(c) if !nfc_stable(c) => return Some(c),
+                        _ => {}
+                    }
+                }
+                _ => {
+                    let c = text[i..].chars().next()?;
+                    i += c.len_utf8();
+                    if !nfc_stable(c) {
+                        return Some(c);
+                    }
+                }
+            }
+        }
+        None
+    })
+}
+
+/// ASCII bytes that some rule may act on: controls other than `\t` and `\r` (with `\n`,
+/// which starts a line), the punctuation that may become full-width, and `*`, which is
+/// transparent for the Chinese-context test.
+const ASCII_TOUCHED: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b != b'\t' as usize && b != b'\r' as usize;
+        b += 1;
+    }
+    t[0x7F] = true;
+    let punct = b",:;!?()*";
+    let mut k = 0;
+    while k < punct.len() {
+        t[punct[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
+/// Could some rule act on the non-ASCII character `c` in the middle of a line? (C1
+/// controls, NBSP, zero-width characters, full-width letters and digits.)
+fn is_touched(c: char) -> bool {
+    matches!(c, '\u{80}'..='\u{A0}' | '\u{AD}') || is_zero_width(c) || is_fullwidth_alnum(c)
+}
+
+/// Byte offset of the first character at or after `from` that some rule may act on when
+/// it is not the first of its line. Everything before it is left as it is and only
+/// becomes the previous character.
+fn skip_plain(text: &str, from: usize) -> usize {
+    let b = text.as_bytes();
+    let mut i = from;
+    while i < b.len() {
+        let lead = b[i];
+        match lead {
+            // U+3000..U+EFFF: Han, CJK punctuation, kana, Hangul. (U+3000 is an indent
+            // only at the start of a line, which the caller handles.)
+            0xE3..=0xEE => i += 3,
+            0x00..=0x7F if ASCII_TOUCHED[usize::from(lead)] => return i,
+            0x00..=0x7F => i += 1,
+            _ => {
+                let Some(c) = text[i..].chars().next() else { return i };
+                if is_touched(c) {
+                    return i;
+                }
+                i += c.len_utf8();
+            }
+        }
+    }
+    i
 }
 
 fn is_fullwidth_alnum(c: char) -> bool {
@@ -160,9 +266,7 @@ impl Normalize {
         // Stable characters are starters with quick-check Yes: leaving them out can only turn
         // a Yes into a spurious No (then the composed text equals the input), never hide a
         // real No.
-        if self.cfg.nfc
-            && is_nfc_quick(text.chars().filter(|c| !nfc_stable(*c))) != IsNormalized::Yes
-        {
+        if self.cfg.nfc && is_nfc_quick(unstable_chars(text)) != IsNormalized::Yes {
             let composed: String = text.nfc().collect();
             if composed != text {
                 let (rest, n) = self.apply_composed(&composed);
@@ -183,23 +287,32 @@ impl Normalize {
         let mut at_line_start = true;
         // Byte offset of a `)` already chosen to become `）`.
         let mut pending_close: Option<usize> = None;
-        let mut it = text.char_indices().peekable();
-        while let Some((i, c)) = it.next() {
+        let mut next_at = 0;
+        while next_at < text.len() {
+            if !at_line_start {
+                // The bulk of a Chinese text (Han, CJK punctuation, letters, digits) is
+                // skipped by lead byte; it only becomes the previous character.
+                let plain_end = skip_plain(text, next_at);
+                if plain_end > next_at {
+                    prev = text[..plain_end].chars().next_back();
+                    next_at = plain_end;
+                }
+            }
+            let i = next_at;
+            let Some(c) = text[i..].chars().next() else { break };
+            next_at = i + c.len_utf8();
             if at_line_start {
                 at_line_start = false;
                 if cfg.indentation && is_indent_space(c) {
                     let end = indent_end(text, i);
                     if should_strip_indent(text, i, end) {
                         out.replace(i, end - i, "");
-                        while it.peek().is_some_and(|(j, _)| *j < end) {
-                            it.next();
-                        }
+                        next_at = end;
                         continue;
                     }
                 }
             }
-            // Han and CJK punctuation (U+3001..U+FDFF) are never rewritten here: the bulk of
-            // a Chinese text takes this one comparison.
+            // Han and CJK punctuation (U+3001..U+FDFF) are never rewritten here.
             if ('\u{3001}'..'\u{FE00}').contains(&c) {
                 prev = Some(c);
                 continue;
@@ -461,6 +574,21 @@ mod tests {
             ("clean_chinese", "青岛市卫生健康委员会认真贯彻落实全省统一部署要求。"),
             ("space_before_colon", "发布日期 : 2021-07-16"),
             ("crlf_kept_for_reflow", "第一行\r\n第二行"),
+            ("negative_and_percent", "增长-3.5%,下降"),
+            ("ratio", "比例为3:2的"),
+            ("version", "升级到v1.2.3版本"),
+            ("phone", "电话0532-85912521转"),
+            ("money", "共计¥1,000元"),
+            ("url_with_query", "见https://x.cn/a?b=1,2&c=3;d"),
+            ("email", "邮箱a.b@x.cn,"),
+            ("latin_parens_after_han", "使用Python(3.10)版本"),
+            ("english_in_chinese", "他说: Hello, world!"),
+            ("code_call", "printf(\"%d\\n\", x);"),
+            ("shell", "  ls -la; echo $?"),
+            ("japanese_parens", "日本語(にほんご)です"),
+            ("japanese_fullwidth_kept", "東京：晴れ！（予報）"),
+            ("latin_full_stop_kept", "第一句。Then English."),
+            ("hangul", "한국어, 테스트"),
         ];
         for (name, input) in cases {
             let (got, n) = NormalizeConfig::default().build().unwrap().apply(input);
@@ -485,6 +613,72 @@ mod tests {
         assert_eq!(off.build().unwrap().apply(input).0, input);
         let only_punct = NormalizeConfig { cjk_punctuation: true, ..off };
         assert_eq!(only_punct.build().unwrap().apply("上半年,青岛").0, "上半年，青岛");
+    }
+
+    /// Texts that put every kind of character at every offset around a 16-byte chunk border.
+    fn shifted_texts() -> Vec<String> {
+        let specials = [
+            "e\u{301}",
+            "\u{302A}",
+            "\u{4DC0}",
+            "\u{F900}",
+            "\u{3099}",
+            "\u{A0}",
+            "\u{AD}",
+            "\u{85}",
+            "\u{200B}",
+            "\u{200D}",
+            "\u{2060}",
+            "\u{180E}",
+            "\u{FEFF}",
+            "Ａ",
+            "９",
+            "，",
+            "。",
+            "\u{3000}",
+            "👨",
+            "\u{20000}",
+            ",",
+            "(",
+            ")",
+            "*",
+            "\n",
+            "\t",
+            "\r",
+            "\u{1}",
+            "é",
+            "한",
+            "か",
+        ];
+        let mut texts = Vec::new();
+        for pad in ["", "a", "一", "é", "。"] {
+            for k in 0..20 {
+                for s in specials {
+                    texts.push(format!("{}{s}{}", pad.repeat(k), "中文".repeat(k % 4)));
+                }
+            }
+        }
+        texts
+    }
+
+    #[test]
+    fn fast_scans_agree_with_their_definitions() {
+        let touched = |c: char| {
+            if c.is_ascii() {
+                ASCII_TOUCHED[c as usize]
+            } else {
+                is_touched(c)
+            }
+        };
+        for t in shifted_texts() {
+            let want: Vec<char> = t.chars().filter(|c| !nfc_stable(*c)).collect();
+            assert_eq!(unstable_chars(&t).collect::<Vec<_>>(), want, "{t:?}");
+            for (from, _) in t.char_indices() {
+                let want = t[from..].char_indices().find(|(_, c)| touched(*c));
+                let want = want.map_or(t.len(), |(j, _)| from + j);
+                assert_eq!(skip_plain(&t, from), want, "{t:?} from {from}");
+            }
+        }
     }
 
     #[test]

@@ -231,6 +231,26 @@ mod tests {
                 "他写了《乾隆傳》一书。",
             ),
             ("english_stays", "Hello, world.", 0, "Hello, world."),
+            (
+                "numbers_and_url_stay",
+                "2021-07-16 10:30 37.5% www.x.com",
+                0,
+                "2021-07-16 10:30 37.5% www.x.com",
+            ),
+            ("code_stays", "fn main() { let x = f(1, 2); }", 0, "fn main() { let x = f(1, 2); }"),
+            ("japanese_stays", "東京都の天気は晴れです。", 0, "東京都の天気は晴れです。"),
+            (
+                "hong_kong_stays",
+                "香港特別行政區政府發言人表示。",
+                0,
+                "香港特別行政區政府發言人表示。",
+            ),
+            (
+                "traditional_with_latin_parens_stays",
+                "臺灣衛生福利部(MOHW)發布報告(2021)。",
+                0,
+                "臺灣衛生福利部(MOHW)發布報告(2021)。",
+            ),
         ];
         for (name, input, ann, want) in cases {
             let doc = run(ScriptMode::Auto, input, *ann);

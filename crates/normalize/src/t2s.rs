@@ -37,17 +37,19 @@ struct Entry {
 #[derive(Debug)]
 pub struct T2s {
     /// Index into `entries` for every BMP code point; 0 means "nothing known".
-    table: Vec<u16>,
+    table: Box<[u16; 0x10000]>,
     /// Entries for code points outside the BMP.
     astral: HashMap<char, u16>,
-    /// Script flags for every BMP code point ([`TRAD_ONLY`], [`SIMP_ONLY`]): a table a
+    /// Script flags for every BMP code point ([`HAN`], [`TRAD_ONLY`], [`SIMP_ONLY`]): a table a
     /// quarter the size of `table`, so the per-document census stays in cache.
-    flags: Vec<u8>,
+    flags: Box<[u8; 0x10000]>,
     entries: Vec<Entry>,
 }
 
-const TRAD_ONLY: u8 = 1;
-const SIMP_ONLY: u8 = 2;
+const TRAD_ONLY: u8 = 2;
+const SIMP_ONLY: u8 = 4;
+/// A Han ideograph of the Basic Multilingual Plane (the ranges the census counts).
+const HAN: u8 = 1;
 
 /// Per-document script statistics gathered by [`T2s::census`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,9 +80,9 @@ impl T2s {
 
     fn build() -> T2s {
         let mut t = T2s {
-            table: vec![0; 0x10000],
+            table: Box::new([0; 0x10000]),
             astral: HashMap::new(),
-            flags: vec![0; 0x10000],
+            flags: Box::new([0; 0x10000]),
             entries: vec![],
         };
         t.entries.push(Entry::default());
@@ -119,11 +121,15 @@ impl T2s {
         }
         for cp in 0..0x10000u32 {
             let Some(c) = char::from_u32(cp) else { continue };
-            if let Some(e) = t.entry(c) {
-                let f = u8::from(e.traditional_only) * TRAD_ONLY
-                    + u8::from(e.simplified_only) * SIMP_ONLY;
-                t.flags[cp as usize] = f;
+            let mut f = 0;
+            if matches!(cp, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF) {
+                f |= HAN;
             }
+            if let Some(e) = t.entry(c) {
+                f |= u8::from(e.traditional_only) * TRAD_ONLY
+                    + u8::from(e.simplified_only) * SIMP_ONLY;
+            }
+            t.flags[cp as usize] = f;
         }
         t
     }
@@ -185,16 +191,28 @@ impl T2s {
         let mut i = 0;
         let bytes = text.as_bytes();
         while i < text.len() {
-            if bytes[i] < 0x80 {
-                i += 1;
-                continue;
-            }
-            let Some(c) = text[i..].chars().next() else { break };
-            let clen = c.len_utf8();
-            let Some(e) = self.entry(c) else {
+            // Decode by hand, as in `census`: one table read per 3-byte character, and
+            // characters below U+2E80 (never in the table) skipped by their lead byte.
+            let (idx, clen) = match bytes[i] {
+                0x00..=0x7F => (0, 1),
+                0x80..=0xDF => (0, 2),
+                lead @ 0xE0..=0xEF => {
+                    let [b1, b2] = [bytes[i + 1], bytes[i + 2]];
+                    let cp = (u16::from(lead & 0x0F) << 12)
+                        | (u16::from(b1 & 0x3F) << 6)
+                        | u16::from(b2 & 0x3F);
+                    (if cp < 0x2E80 { 0 } else { usize::from(self.table[usize::from(cp)]) }, 3)
+                }
+                _ => {
+                    let Some(c) = text[i..].chars().next() else { break };
+                    (self.index(c), c.len_utf8())
+                }
+            };
+            if idx == 0 {
                 i += clen;
                 continue;
-            };
+            }
+            let e = &self.entries[idx];
             let rest = &text[i..];
             let (key_len, value) = match e.phrases.iter().find(|(k, _)| rest.starts_with(k)) {
                 Some((k, v)) => (k.len(), Some(*v)),
@@ -246,30 +264,35 @@ impl T2s {
             i += 3;
             let cp =
                 (u32::from(lead & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
-            if cp < 0x2E80 {
+            // One table read answers all three questions; most Han characters have only
+            // the HAN bit.
+            let f = self.flags[usize::from(cp as u16)];
+            c.han += u64::from(f & HAN);
+            if f & (TRAD_ONLY | SIMP_ONLY) == 0 {
                 continue;
             }
-            if matches!(cp, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF) {
-                c.han += 1;
-            }
-            let f = self.flags[cp as usize];
-            if f == 0 {
-                continue;
-            }
-            let idx = usize::from(self.table[cp as usize]);
+            let idx = usize::from(self.table[usize::from(cp as u16)]);
+            // Count a pair the moment both of its forms have been seen, instead of scanning
+            // `seen` at the end. Entry 0 collects Simplified forms that have no entry of
+            // their own and never counts.
+            let mut mark = |k: usize, bit: u8| {
+                let before = seen[k];
+                seen[k] |= bit;
+                if k != 0 && before != 3 && seen[k] == 3 {
+                    c.mixed_pairs += 1;
+                }
+            };
             if f & TRAD_ONLY != 0 {
-                c.traditional_only += 1;
                 if let Some(s) = self.entries[idx].pairs_with {
-                    seen[self.index(s)] |= 1;
+                    mark(self.index(s), 1);
                 }
             }
             if f & SIMP_ONLY != 0 {
-                c.simplified_only += 1;
-                seen[idx] |= 2;
+                mark(idx, 2);
             }
+            c.traditional_only += u64::from(f & TRAD_ONLY != 0);
+            c.simplified_only += u64::from(f & SIMP_ONLY != 0);
         }
-        // Entry 0 collects Simplified forms that have no entry of their own.
-        c.mixed_pairs = seen.iter().skip(1).filter(|b| **b == 3).count() as u64;
         c
     }
 }
@@ -309,11 +332,57 @@ mod tests {
             ("english", "The quick brown fox, 10:30."),
             ("japanese_kana", "これはテストです。"),
             ("code", "fn main() { println!(\"x\"); }"),
+            ("numbers", "2021-07-16 10:30 37.5% 1,000"),
+            ("url", "https://www.gov.cn/a?b=1&c=2"),
+            ("latin_accents", "café naïve Zürich"),
+            ("emoji_and_astral", "👨\u{200D}👩 \u{20000}"),
             ("empty", ""),
         ];
         let t = T2s::shared();
         for (name, input) in cases {
             assert!(matches!(t.convert(input), Cow::Borrowed(_)), "case {name}");
+        }
+    }
+
+    /// The census spelled out with `chars()` and a set, to check the table-driven one.
+    fn naive_census(t: &T2s, text: &str) -> Census {
+        let mut c = Census::default();
+        let mut trad_seen = std::collections::HashSet::new();
+        let mut simp_seen = std::collections::HashSet::new();
+        for ch in text.chars() {
+            if matches!(ch, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
+            {
+                c.han += 1;
+            }
+            let Some(e) = t.entry(ch).filter(|_| u32::from(ch) < 0x10000) else { continue };
+            if e.traditional_only {
+                c.traditional_only += 1;
+                if let Some(s) = e.pairs_with.filter(|s| t.index(*s) != 0) {
+                    trad_seen.insert(s);
+                }
+            }
+            if e.simplified_only {
+                c.simplified_only += 1;
+                simp_seen.insert(ch);
+            }
+        }
+        c.mixed_pairs = trad_seen.intersection(&simp_seen).count() as u64;
+        c
+    }
+
+    #[test]
+    fn census_agrees_with_its_definition() {
+        let t = T2s::shared();
+        let cases = [
+            "",
+            "衛生 卫生 發展 发展 衛衛卫卫",
+            "臺灣的衛生福利部發布報告。",
+            "青岛市卫生健康委员会",
+            "頭髮乾淨，头发干净。ICU270張 \u{20000}👨é",
+            include_str!("../testdata/traditional_tw.txt"),
+        ];
+        for text in cases {
+            assert_eq!(t.census(text), naive_census(t, text), "{text:?}");
         }
     }
 
