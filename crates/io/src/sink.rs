@@ -204,9 +204,19 @@ impl Sink for DirSink {
     }
 }
 
+/// Longest path component written, in bytes: under the usual 255-byte `NAME_MAX` with room
+/// for a `~N` collision suffix and the temporary-name decoration of [`AtomicFile`].
+const MAX_COMPONENT_BYTES: usize = 200;
+/// Longest relative path written, in bytes: well under the usual 4096-byte `PATH_MAX`, with
+/// room for the output folder's own path.
+const MAX_RELATIVE_BYTES: usize = 2048;
+
 /// A relative path under the output folder for a document id that can never escape it:
 /// empty, `.` and `..` components and absolute prefixes are neutralised, NUL and `\` are
-/// escaped, and the name gets a `.txt` extension unless it has one.
+/// escaped, and the name gets a `.txt` extension unless it has one. The path can always be
+/// created: a folder never ends in `.txt` (so it cannot clash with a document's file),
+/// over-long components are shortened and an over-long path is flattened, both keeping a
+/// hash of what was cut so distinct ids stay distinct.
 pub(crate) fn safe_relative_path(id: &str) -> String {
     let mut parts: Vec<String> = Vec::new();
     for comp in id.split('/') {
@@ -220,11 +230,62 @@ pub(crate) fn safe_relative_path(id: &str) -> String {
     if parts.is_empty() {
         parts.push("%EMPTY".into());
     }
-    let mut rel = parts.join("/");
-    if !rel.to_lowercase().ends_with(".txt") {
-        rel.push_str(".txt");
+    let last = parts.len() - 1;
+    for dir in &mut parts[..last] {
+        if dir.to_lowercase().ends_with(".txt") {
+            // Only files end in `.txt`: id `a.txt/b` must not need a folder where id
+            // `a.txt` has its file.
+            dir.insert_str(dir.len() - 4, "%2E");
+            dir.remove(dir.len() - 4);
+        }
     }
-    rel
+    if !parts[last].to_lowercase().ends_with(".txt") {
+        parts[last].push_str(".txt");
+    }
+    for part in &mut parts {
+        shorten(part, MAX_COMPONENT_BYTES);
+    }
+    let rel = parts.join("/");
+    if rel.len() <= MAX_RELATIVE_BYTES {
+        return rel;
+    }
+    // Absurdly deep: keep the leading folders that fit and flatten the rest into one name.
+    let mut kept = String::new();
+    let mut i = 0;
+    while i < last && kept.len() + parts[i].len() < MAX_RELATIVE_BYTES / 2 {
+        kept.push_str(&parts[i]);
+        kept.push('/');
+        i += 1;
+    }
+    let mut name = parts[i..].join("%2F");
+    shorten(&mut name, MAX_COMPONENT_BYTES);
+    kept + &name
+}
+
+/// Cut `name` to at most `max` bytes (at a character boundary), keeping a `.txt` extension
+/// and adding a hash of the full name so two long names sharing a prefix stay distinct.
+fn shorten(name: &mut String, max: usize) {
+    if name.len() <= max {
+        return;
+    }
+    let ext = if name.to_lowercase().ends_with(".txt") { ".txt" } else { "" };
+    let tag = format!("~{:016x}{ext}", fnv1a(name.as_bytes()));
+    let mut cut = max - tag.len();
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    name.truncate(cut);
+    name.push_str(&tag);
+}
+
+/// FNV-1a, 64-bit: a fixed hash, so the same id gets the same file name on every run.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 /// `--removed PATH`: every removed block of every document as one JSONL line
@@ -285,10 +346,29 @@ mod tests {
             ("win\\..\\x", "win%5C..%5Cx.txt"),
             ("", "%EMPTY.txt"),
             ("50%", "50%25.txt"),
+            ("a.txt/b", "a%2Etxt/b.txt"),
+            ("A.TXT/b.TXT", "A%2ETXT/b.TXT"),
         ];
         for (id, want) in cases {
             assert_eq!(safe_relative_path(id), want, "{id:?}");
         }
+    }
+
+    #[test]
+    fn long_ids_get_paths_the_file_system_accepts() {
+        let long = "长".repeat(100); // 300 bytes
+        let other = format!("{long}x");
+        for id in [long.clone(), format!("{long}/{long}"), "a/".repeat(3000) + "z"] {
+            let rel = safe_relative_path(&id);
+            assert!(rel.len() <= MAX_RELATIVE_BYTES, "{id:?}: {} bytes", rel.len());
+            assert!(rel.split('/').all(|c| c.len() <= MAX_COMPONENT_BYTES), "{rel}");
+            assert!(rel.ends_with(".txt"), "{rel}");
+        }
+        assert_ne!(safe_relative_path(&long), safe_relative_path(&other));
+        assert_ne!(
+            safe_relative_path(&("a/".repeat(3000) + "y")),
+            safe_relative_path(&("a/".repeat(3001) + "y"))
+        );
     }
 
     #[test]
