@@ -108,6 +108,12 @@ fn killed_run_resumes_to_the_same_output() {
         "resumed output equals an uninterrupted run, document for document"
     );
     assert!(!state.exists() && !partial.exists(), "checkpoint files are removed when done");
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("qingxi"))
+        .collect();
+    assert!(leftovers.is_empty(), "no spool or temporary files left: {leftovers:?}");
 }
 
 #[test]
@@ -184,6 +190,11 @@ fn merged_line_counts_give_the_same_result_as_a_corpus_pass() {
     assert_eq!(o.status.code(), Some(0));
     let (a, b) = (records(&single), records(&out));
     assert_eq!(a, b);
+    // Recomputing instead of spooling the corpus pass gives the same records.
+    let recomputed = dir.path().join("recomputed.jsonl");
+    let o = run(&["run", "-q", "--no-spool", "--input", s(&input), "--output", s(&recomputed)]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(records(&recomputed), a);
     // The shared header/footer lines really were recognised as site template.
     assert!(a.values().any(|r| !r["template"].as_str().unwrap().is_empty()
         || !r["metadata"]["removed"].as_array().unwrap().is_empty()));

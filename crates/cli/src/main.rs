@@ -127,6 +127,14 @@ struct RunArgs {
     /// Print the time spent in each stage (CPU time summed over threads) after the run.
     #[arg(long)]
     profile: bool,
+    /// Recompute decoding and the text stages in the cleaning pass instead of spooling the
+    /// corpus pass's documents to disk (saves disk space, costs time).
+    #[arg(long)]
+    no_spool: bool,
+    /// Folder for the spool file (default: next to the output; the system temp folder for
+    /// stdout). It holds about the size of the decoded input and is deleted after the run.
+    #[arg(long, value_name = "DIR")]
+    spool_dir: Option<PathBuf>,
     /// Inputs per batch (a checkpoint is written after each batch).
     #[arg(long, value_name = "N", hide = true)]
     batch_docs: Option<usize>,
@@ -264,6 +272,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
 
     // Site-repeated lines need counts over the whole corpus: from a table made by
     // `qingxi count`, or from a first pass here (stdin can only be read once).
+    let mut spooled = None;
     let pipeline = if let Some(path) = &args.line_counts {
         let counts = read_line_counts(path)?;
         pipeline.with_line_counts(Arc::new(counts)).map_err(|e| UsageError(e.to_string()))?
@@ -272,11 +281,19 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             if show_progress { ProgressBar::new_spinner() } else { ProgressBar::hidden() };
         spinner.set_message("counting lines per site (corpus pass)");
         spinner.enable_steady_tick(std::time::Duration::from_millis(200));
-        // Every shard counts every input, so all shards see the same statistics.
-        let all = RunOptions { shard: None, skip: 0, ..opts.clone() };
-        let counts = pipeline
-            .count_lines(Sources::new(&args.input, source_opts.clone()), &all)
-            .map_err(|e| anyhow::anyhow!(e))?;
+        let sources = Sources::new(&args.input, source_opts.clone());
+        let counts = if args.no_spool {
+            // Every shard counts every input, so all shards see the same statistics.
+            let all = RunOptions { shard: None, skip: 0, ..opts.clone() };
+            pipeline.count_lines(sources, &all).map_err(|e| anyhow::anyhow!(e))?
+        } else {
+            let path = spool_path(&spec, args.spool_dir.as_deref());
+            let (counts, reader) = pipeline
+                .spool_corpus(sources, &RunOptions { skip: 0, ..opts.clone() }, &path)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            spooled = Some(reader);
+            counts
+        };
         spinner.finish_and_clear();
         pipeline.with_line_counts(Arc::new(counts)).map_err(|e| UsageError(e.to_string()))?
     } else {
@@ -298,81 +315,84 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let mut broken_pipe = false;
     let mut last_origin = prior.as_ref().and_then(|p| p.last_origin.clone());
     let mut write_time = std::time::Duration::ZERO;
-    let sources = Sources::new(&args.input, source_opts);
-    pipeline
-        .run(sources, &opts, |event| {
-            let outcome = match event {
-                Event::Outcome(outcome) => outcome,
-                Event::Resumed { last_origin: seen } => {
-                    if seen != last_origin {
-                        stop = Some(
-                            UsageError(format!(
-                                "cannot resume: the inputs changed (input {} of the interrupted \
-                                 run was {:?}, now {:?}); run without --resume to start over",
-                                opts.skip, last_origin, seen
-                            ))
-                            .into(),
-                        );
-                        return ControlFlow::Break(());
-                    }
-                    if !args.quiet {
-                        bar.suspend(|| eprintln!("qingxi: resuming after {} inputs", opts.skip));
-                    }
-                    return ControlFlow::Continue(());
+    let on_event = |event| {
+        let outcome = match event {
+            Event::Outcome(outcome) => outcome,
+            Event::Resumed { last_origin: seen } => {
+                if seen != last_origin {
+                    stop = Some(
+                        UsageError(format!(
+                            "cannot resume: the inputs changed (input {} of the interrupted \
+                             run was {:?}, now {:?}); run without --resume to start over",
+                            opts.skip, last_origin, seen
+                        ))
+                        .into(),
+                    );
+                    return ControlFlow::Break(());
                 }
-                Event::BatchDone { items_done } => {
-                    let Some(path) = &state_path else { return ControlFlow::Continue(()) };
-                    let saved = checkpoint(&mut *sink, removed_log.as_mut()).and_then(|(o, r)| {
-                        let state = resume::State {
-                            fingerprint: fingerprint.clone(),
-                            items_done,
-                            last_origin: last_origin.clone(),
-                            output: o,
-                            removed: r,
-                        };
-                        state.save(path).with_context(|| format!("cannot write {}", path.display()))
-                    });
-                    if let Err(e) = saved {
-                        stop = Some(e);
-                        return ControlFlow::Break(());
-                    }
-                    return ControlFlow::Continue(());
+                if !args.quiet {
+                    bar.suspend(|| eprintln!("qingxi: resuming after {} inputs", opts.skip));
                 }
-            };
-            last_origin = Some(match &outcome {
-                Outcome::Done(out) => out.origin.clone(),
-                Outcome::Skipped { origin, .. } => origin.clone(),
-                Outcome::Failed(f) => f.origin.clone(),
-            });
-            if let Some(line) = summary.record(&outcome) {
-                bar.suspend(|| eprintln!("{line}"));
+                return ControlFlow::Continue(());
             }
-            if let Outcome::Done(out) = &outcome {
-                bar.inc(out.bytes_in as u64);
-                bar.set_message(format!("{} docs", summary.documents()));
-                let t = Instant::now();
-                let written = sink
-                    .write(out)
-                    .and_then(|()| removed_log.as_mut().map_or(Ok(()), |log| log.write(out)));
-                write_time += t.elapsed();
-                match written {
-                    Ok(()) => {}
-                    // The reader went away (`qingxi run | head`): not an error.
-                    Err(SinkError::BrokenPipe) => {
-                        broken_pipe = true;
-                        return ControlFlow::Break(());
-                    }
-                    Err(e) => {
-                        stop = Some(anyhow::Error::new(e).context(
+            Event::BatchDone { items_done } => {
+                let Some(path) = &state_path else { return ControlFlow::Continue(()) };
+                let saved = checkpoint(&mut *sink, removed_log.as_mut()).and_then(|(o, r)| {
+                    let state = resume::State {
+                        fingerprint: fingerprint.clone(),
+                        items_done,
+                        last_origin: last_origin.clone(),
+                        output: o,
+                        removed: r,
+                    };
+                    state.save(path).with_context(|| format!("cannot write {}", path.display()))
+                });
+                if let Err(e) = saved {
+                    stop = Some(e);
+                    return ControlFlow::Break(());
+                }
+                return ControlFlow::Continue(());
+            }
+        };
+        last_origin = Some(match &outcome {
+            Outcome::Done(out) => out.origin.clone(),
+            Outcome::Skipped { origin, .. } => origin.clone(),
+            Outcome::Failed(f) => f.origin.clone(),
+        });
+        if let Some(line) = summary.record(&outcome) {
+            bar.suspend(|| eprintln!("{line}"));
+        }
+        if let Outcome::Done(out) = &outcome {
+            bar.inc(out.bytes_in as u64);
+            bar.set_message(format!("{} docs", summary.documents()));
+            let t = Instant::now();
+            let written = sink
+                .write(out)
+                .and_then(|()| removed_log.as_mut().map_or(Ok(()), |log| log.write(out)));
+            write_time += t.elapsed();
+            match written {
+                Ok(()) => {}
+                // The reader went away (`qingxi run | head`): not an error.
+                Err(SinkError::BrokenPipe) => {
+                    broken_pipe = true;
+                    return ControlFlow::Break(());
+                }
+                Err(e) => {
+                    stop =
+                        Some(anyhow::Error::new(e).context(
                             "writing output failed; the partial output is kept for --resume",
                         ));
-                        return ControlFlow::Break(());
-                    }
+                    return ControlFlow::Break(());
                 }
             }
-            ControlFlow::Continue(())
-        })
-        .map_err(|e| anyhow::anyhow!(e))?;
+        }
+        ControlFlow::Continue(())
+    };
+    let ran = match spooled {
+        Some(reader) => pipeline.run_spooled(reader, &opts, on_event),
+        None => pipeline.run(Sources::new(&args.input, source_opts), &opts, on_event),
+    };
+    ran.map_err(|e| anyhow::anyhow!(e))?;
     bar.finish_and_clear();
 
     if broken_pipe {
@@ -400,6 +420,27 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         eprint!("{}", summary::render_profile(profile, write_time, elapsed, summary.bytes_in()));
     }
     Ok(if summary.failures() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Where the corpus pass spools prepared documents: `dir` if given, else next to the output.
+/// The name follows the output's, so a rerun or `--resume` after a crash replaces a stale
+/// spool instead of leaving it behind, and shards writing side by side never collide.
+fn spool_path(spec: &SinkSpec, dir: Option<&Path>) -> PathBuf {
+    let (home, name) = match spec {
+        SinkSpec::Dir(d) => (d.clone(), ".qingxi-spool".to_string()),
+        SinkSpec::JsonlFile(f) => {
+            let home = match f.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            let file = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            (home, format!(".{file}.qingxi-spool"))
+        }
+        SinkSpec::Stdout(_) => {
+            (std::env::temp_dir(), format!(".qingxi-spool-{}", std::process::id()))
+        }
+    };
+    dir.map_or(home, Path::to_path_buf).join(name)
 }
 
 /// Make the output and the removal log durable; their positions go in the state file.

@@ -72,7 +72,7 @@ impl Block {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Edit {
     pub stage: &'static str,
-    pub rule: &'static str,
+    pub rule: std::borrow::Cow<'static, str>,
     /// Character offset of the change in the text as the stage saw it.
     pub offset: usize,
     pub before: String,
@@ -94,7 +94,8 @@ pub struct Metadata {
     pub changes: BTreeMap<&'static str, u64>,
     /// Individually recorded edits.
     pub edits: Vec<Edit>,
-    /// Stage decisions worth reporting, such as the script stage's choice and evidence.
+    /// Stage decisions worth reporting, such as the script stage's choice and evidence,
+    /// keyed by the name of the stage that decided.
     pub notes: BTreeMap<&'static str, serde_json::Value>,
 }
 

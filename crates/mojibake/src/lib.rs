@@ -255,7 +255,7 @@ impl Stage for Mojibake {
             if self.record_edits {
                 doc.meta.edits.extend(repairs.into_iter().map(|r| Edit {
                     stage: StageName::Mojibake.as_str(),
-                    rule: r.rule,
+                    rule: r.rule.into(),
                     offset: r.offset,
                     before: r.before,
                     after: r.after,

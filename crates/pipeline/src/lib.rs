@@ -27,9 +27,11 @@
 mod config;
 mod profile;
 mod run;
+mod spool;
 mod stages;
 
 pub use config::{Config, ConfigError, Limits, Loaded, Toggles, DEFAULT_CONFIG};
 pub use profile::{Phase, Profile};
 pub use run::{Event, Outcome, RunOptions, Shard};
-pub use stages::{is_implemented, BuildError, Pipeline, Rejection};
+pub use spool::{SpoolEntry, SpoolReader, SpoolWriter, Spooled};
+pub use stages::{is_implemented, BuildError, Pipeline, Prepared, Rejection};

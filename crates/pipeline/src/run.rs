@@ -9,6 +9,7 @@ use qingxi_filter::LineCounts;
 use rayon::prelude::*;
 
 use crate::profile::Phase;
+use crate::spool::{SpoolEntry, SpoolReader, SpoolWriter, Spooled};
 use crate::{Pipeline, Rejection};
 
 /// What became of one input.
@@ -94,11 +95,7 @@ impl Pipeline {
             Ok(input) => input,
             Err(f) => return Outcome::Failed(f),
         };
-        match self.clean(input) {
-            Ok(out) => Outcome::Done(Box::new(out)),
-            Err(Rejection::Binary { origin, reason, .. }) => Outcome::Skipped { origin, reason },
-            Err(Rejection::Failed(f)) => Outcome::Failed(f),
-        }
+        outcome(self.clean(input))
     }
 
     /// The corpus pass: count the lines of every input (of `opts.shard` if set). Inputs that
@@ -145,48 +142,152 @@ impl Pipeline {
     /// Clean every item, calling `each` with the events of the run: the outcomes in input
     /// order, and the end of each batch (where a caller can checkpoint). `each` may stop the
     /// run early by returning `ControlFlow::Break` (the output pipe closed, say).
-    pub fn run<P, I, F>(&self, items: I, opts: &RunOptions, mut each: F) -> Result<(), String>
+    pub fn run<P, I, F>(&self, items: I, opts: &RunOptions, each: F) -> Result<(), String>
     where
         P: Pending,
         I: Iterator<Item = Result<P, Failure>>,
         F: FnMut(Event) -> ControlFlow<()>,
     {
+        let items = items.filter(|item| owned(opts, item));
+        self.drive(
+            items,
+            opts,
+            |item| item.as_ref().map_or(0, |p| p.size_hint()),
+            |item| item.as_ref().map_or_else(|f| f.origin.clone(), |p| p.origin().to_string()),
+            |item| self.handle(item),
+            each,
+        )
+    }
+
+    /// The first of two passes when the template stage needs corpus line counts: prepare
+    /// every input (decode + text stages) once, count its lines, and spool the prepared
+    /// documents of this shard to `spool` for [`Pipeline::run_spooled`]. Every input is
+    /// counted, whatever the shard, so all shards see the same statistics.
+    pub fn spool_corpus<P, I>(
+        &self,
+        items: I,
+        opts: &RunOptions,
+        spool: &std::path::Path,
+    ) -> Result<(LineCounts, SpoolReader), String>
+    where
+        P: Pending,
+        I: Iterator<Item = Result<P, Failure>>,
+    {
         let pool = thread_pool(opts)?;
-        let mut items = items.filter(|item| match (&opts.shard, item) {
-            (Some(shard), Ok(p)) => shard.owns(p.id()),
-            // Failures to even find an input belong to shard 0 so they are reported once.
-            (Some(shard), Err(_)) => shard.index == 0,
-            (None, _) => true,
-        });
+        let fail = |e: std::io::Error| format!("{}: cannot write spool file: {e}", spool.display());
+        let mut writer = SpoolWriter::create(spool).map_err(fail)?;
+        let mut total = self.new_line_counts();
+        let mut items = items;
+        loop {
+            let batch =
+                next_batch(&mut items, opts, |item| item.as_ref().map_or(0, |p| p.size_hint()));
+            if batch.is_empty() {
+                break;
+            }
+            let (prepared, counts) = pool.install(|| {
+                let prepared: Vec<(bool, Spooled)> = batch
+                    .into_par_iter()
+                    .map(|item| {
+                        let mine = owned(opts, &item);
+                        let input = self.timed(Phase::Read, || item.and_then(Pending::load));
+                        (mine, input.map_err(Rejection::Failed).and_then(|i| self.prepare(i)))
+                    })
+                    .collect();
+                let counts = prepared
+                    .par_iter()
+                    .fold(
+                        || self.new_line_counts(),
+                        |mut c, (_, p)| {
+                            if let Ok(p) = p {
+                                c.observe(&p.doc.site, &p.doc.text);
+                            }
+                            c
+                        },
+                    )
+                    .reduce(
+                        || self.new_line_counts(),
+                        |mut a, b| {
+                            a.merge(b);
+                            a
+                        },
+                    );
+                (prepared, counts)
+            });
+            total.merge(counts);
+            for (mine, item) in &prepared {
+                if *mine {
+                    writer.write(item).map_err(fail)?;
+                }
+            }
+        }
+        let reader = writer.finish().map_err(fail)?;
+        Ok((total, reader))
+    }
+
+    /// The second pass: label and write the documents [`Pipeline::spool_corpus`] prepared.
+    /// Events are as for [`Pipeline::run`]; `opts.skip` counts spooled documents.
+    pub fn run_spooled<F>(
+        &self,
+        spool: SpoolReader,
+        opts: &RunOptions,
+        each: F,
+    ) -> Result<(), String>
+    where
+        F: FnMut(Event) -> ControlFlow<()>,
+    {
+        self.drive(
+            spool,
+            opts,
+            |e| e.as_ref().map_or(0, SpoolEntry::size_hint),
+            |e| e.as_ref().map_or_else(|f| f.origin.clone(), SpoolEntry::origin),
+            |e| {
+                let prepared = self.timed(Phase::Read, || e.map_err(Rejection::Failed)?.load());
+                outcome(prepared.and_then(|p| self.finish(p)))
+            },
+            each,
+        )
+    }
+
+    /// The batch loop shared by both kinds of run.
+    fn drive<T, I, F>(
+        &self,
+        mut items: I,
+        opts: &RunOptions,
+        size: impl Fn(&T) -> u64,
+        origin: impl Fn(&T) -> String,
+        handle: impl Fn(T) -> Outcome + Sync,
+        mut each: F,
+    ) -> Result<(), String>
+    where
+        T: Send,
+        I: Iterator<Item = T>,
+        F: FnMut(Event) -> ControlFlow<()>,
+    {
+        let pool = thread_pool(opts)?;
         if opts.skip > 0 {
             // Resuming: the first `skip` items were done by an earlier run. They are passed
             // over without being read.
-            let last = items.by_ref().take(opts.skip as usize).last();
-            let last_origin = last.map(|item| match item {
-                Ok(p) => p.origin().to_string(),
-                Err(f) => f.origin,
-            });
+            let last_origin = items.by_ref().take(opts.skip as usize).last().map(|i| origin(&i));
             if each(Event::Resumed { last_origin }).is_break() {
                 return Ok(());
             }
         }
         let mut done = opts.skip;
+        let handle = &handle;
         // Two batches in flight: while the pool cleans batch N+1, this thread hands batch N's
         // outcomes to `each` (which writes them) and gathers the next batch, so reading and
         // writing overlap with cleaning instead of leaving the workers idle.
         pool.in_place_scope(|scope| {
             let mut in_flight: Option<(mpsc::Receiver<Vec<Outcome>>, u64)> = None;
             loop {
-                let batch =
-                    next_batch(&mut items, opts, |item| item.as_ref().map_or(0, |p| p.size_hint()));
+                let batch = next_batch(&mut items, opts, &size);
                 let next = if batch.is_empty() {
                     None
                 } else {
                     done += batch.len() as u64;
                     let (tx, rx) = mpsc::sync_channel(1);
                     scope.spawn(move |_| {
-                        let outcomes: Vec<Outcome> =
-                            batch.into_par_iter().map(|item| self.handle(item)).collect();
+                        let outcomes: Vec<Outcome> = batch.into_par_iter().map(handle).collect();
                         // The receiver is gone only when the run stopped early.
                         let _ = tx.send(outcomes);
                     });
@@ -209,6 +310,24 @@ impl Pipeline {
                 }
             }
         })
+    }
+}
+
+/// Whether this shard handles an item. Failures to even find an input belong to shard 0,
+/// so they are reported once.
+fn owned<P: Pending>(opts: &RunOptions, item: &Result<P, Failure>) -> bool {
+    match (&opts.shard, item) {
+        (Some(shard), Ok(p)) => shard.owns(p.id()),
+        (Some(shard), Err(_)) => shard.index == 0,
+        (None, _) => true,
+    }
+}
+
+fn outcome(result: Result<Output, Rejection>) -> Outcome {
+    match result {
+        Ok(out) => Outcome::Done(Box::new(out)),
+        Err(Rejection::Binary { origin, reason, .. }) => Outcome::Skipped { origin, reason },
+        Err(Rejection::Failed(f)) => Outcome::Failed(f),
     }
 }
 

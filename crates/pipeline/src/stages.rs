@@ -159,14 +159,8 @@ impl Pipeline {
     /// Count the lines of one document into `counts`, after the text stages, exactly as the
     /// template stage will later see them.
     pub fn observe(&self, counts: &mut LineCounts, input: Input) {
-        let Ok(mut doc) = self.decode(input) else { return };
-        let done = catch_unwind(AssertUnwindSafe(|| {
-            for stage in &self.text {
-                stage.run(&mut doc);
-            }
-        }));
-        if done.is_ok() {
-            counts.observe(&doc.site, &doc.text);
+        if let Ok(p) = self.prepare(input) {
+            counts.observe(&p.doc.site, &p.doc.text);
         }
     }
 
@@ -237,42 +231,81 @@ impl Pipeline {
         Ok(doc)
     }
 
-    /// Run every enabled stage after decoding; blocks are split and labelled.
-    pub fn process(&self, input: Input) -> Result<Document, Rejection> {
-        let origin = input.origin.clone();
-        let mut doc = self.timed(Phase::Stage(StageName::Decode), || self.decode(input))?;
+    /// Run stages over `doc`, catching a panic so a bug in one stage costs one document
+    /// (reported with the stage's name), not the run.
+    fn guarded(
+        &self,
+        doc: &mut Document,
+        origin: &str,
+        f: impl FnOnce(&mut Document, &mut StageName),
+    ) -> Result<(), Rejection> {
         let mut current = StageName::Decode;
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            for stage in &self.text {
-                current = stage.name();
-                self.timed(Phase::Stage(current), || stage.run(&mut doc));
-            }
-            self.timed(Phase::Assemble, || doc.split_blocks());
-            for stage in &self.filters {
-                current = stage.name();
-                self.timed(Phase::Stage(current), || stage.run(&mut doc));
-            }
-        }));
-        match result {
-            Ok(()) => Ok(doc),
-            // A bug in one stage must cost one document, not the run.
-            Err(_) => Err(Rejection::Failed(Failure::new(
+        catch_unwind(AssertUnwindSafe(|| f(doc, &mut current))).map_err(|_| {
+            Rejection::Failed(Failure::new(
                 origin,
                 format!("internal error in stage `{current}` (please report this document)"),
-            ))),
-        }
+            ))
+        })
     }
 
-    /// Clean one input into an output record.
-    pub fn clean(&self, input: Input) -> Result<Output, Rejection> {
+    /// Decode and run the text stages: everything up to splitting into blocks.
+    pub fn prepare(&self, input: Input) -> Result<Prepared, Rejection> {
+        let origin = input.origin.clone();
         let fields = input.fields.clone();
         let bytes_in = input.len();
-        let origin = input.origin.clone();
-        let doc = self.process(input)?;
+        let mut doc = self.timed(Phase::Stage(StageName::Decode), || self.decode(input))?;
+        self.guarded(&mut doc, &origin, |doc, current| {
+            for stage in &self.text {
+                *current = stage.name();
+                self.timed(Phase::Stage(*current), || stage.run(doc));
+            }
+        })?;
+        Ok(Prepared { doc, origin, fields, bytes_in })
+    }
+
+    /// Split a prepared document into blocks and run the filter stages.
+    pub fn label(&self, doc: &mut Document, origin: &str) -> Result<(), Rejection> {
+        self.timed(Phase::Assemble, || doc.split_blocks());
+        self.guarded(doc, origin, |doc, current| {
+            for stage in &self.filters {
+                *current = stage.name();
+                self.timed(Phase::Stage(*current), || stage.run(doc));
+            }
+        })
+    }
+
+    /// Run every enabled stage; the document comes back with its blocks labelled.
+    pub fn process(&self, input: Input) -> Result<Document, Rejection> {
+        let Prepared { mut doc, origin, .. } = self.prepare(input)?;
+        self.label(&mut doc, &origin)?;
+        Ok(doc)
+    }
+
+    /// Label a prepared document and assemble its output record.
+    pub fn finish(&self, prepared: Prepared) -> Result<Output, Rejection> {
+        let Prepared { mut doc, origin, fields, bytes_in } = prepared;
+        self.label(&mut doc, &origin)?;
         let mut out = self.timed(Phase::Assemble, || Output::from_document(doc, fields, bytes_in));
         out.origin = origin;
         Ok(out)
     }
+
+    /// Clean one input into an output record.
+    pub fn clean(&self, input: Input) -> Result<Output, Rejection> {
+        self.finish(self.prepare(input)?)
+    }
+}
+
+/// A document after decoding and the text stages, with what its output record needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub doc: Document,
+    /// `path` or `path:line` of the input.
+    pub origin: String,
+    /// Pass-through fields of a JSONL record.
+    pub fields: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Size of the input body in bytes.
+    pub bytes_in: usize,
 }
 
 /// The first line longer than `limit` bytes, as (1-based number, length).

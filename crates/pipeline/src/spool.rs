@@ -1,0 +1,313 @@
+//! The spool: documents after decoding and the text stages, saved by the corpus pass so the
+//! cleaning pass does not decode and rewrite every document a second time.
+//!
+//! Site-repeated lines can only be judged after every document has been counted, so a run
+//! with the template stage makes two passes. The first decodes each input, runs the text
+//! stages, counts the lines, and appends the prepared document to the spool; the second
+//! reads the spool back in the same order and only labels blocks and writes records.
+//!
+//! Format: per document, one JSON header line (id, origin, site, metadata, pass-through
+//! fields, and `len`, the text's length in bytes), then the text's bytes and a newline —
+//! the text is written raw, so spooling costs a copy, not an escape/unescape round trip.
+//! A rejected input is a header line only. The spool file is deleted when dropped.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use qingxi_core::{Document, Edit, Failure, Metadata, StageName};
+use serde_json::{json, Map, Value};
+
+use crate::{Prepared, Rejection};
+
+/// What the first pass produced for one input.
+pub type Spooled = Result<Prepared, Rejection>;
+
+/// Appends prepared documents to a spool file.
+#[derive(Debug)]
+pub struct SpoolWriter {
+    path: PathBuf,
+    out: BufWriter<File>,
+}
+
+impl SpoolWriter {
+    pub fn create(path: &Path) -> io::Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = File::create(path)?;
+        Ok(SpoolWriter { path: path.to_path_buf(), out: BufWriter::with_capacity(1 << 20, file) })
+    }
+
+    pub fn write(&mut self, item: &Spooled) -> io::Result<()> {
+        let header = match item {
+            Ok(p) => {
+                let mut h = header_of(p);
+                h.insert("len".into(), Value::from(p.doc.text.len()));
+                Value::Object(h)
+            }
+            Err(Rejection::Binary { id, origin, reason }) => {
+                json!({"k": "binary", "id": id, "origin": origin, "reason": reason})
+            }
+            Err(Rejection::Failed(f)) => {
+                json!({"k": "failed", "origin": f.origin, "reason": f.reason})
+            }
+        };
+        serde_json::to_writer(&mut self.out, &header)?;
+        self.out.write_all(b"\n")?;
+        if let Ok(p) = item {
+            self.out.write_all(p.doc.text.as_bytes())?;
+            self.out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
+    /// Flush and hand over the file for reading.
+    pub fn finish(mut self) -> io::Result<SpoolReader> {
+        self.out.flush()?;
+        SpoolReader::open(&self.path)
+    }
+}
+
+fn header_of(p: &Prepared) -> Map<String, Value> {
+    let m = &p.doc.meta;
+    let mut h = Map::new();
+    h.insert("k".into(), Value::from("doc"));
+    h.insert("id".into(), Value::from(p.doc.id.as_str()));
+    h.insert("origin".into(), Value::from(p.origin.as_str()));
+    h.insert("site".into(), Value::from(p.doc.site.as_str()));
+    h.insert("bytes_in".into(), Value::from(p.bytes_in));
+    if let Some(e) = &m.encoding {
+        h.insert("encoding".into(), Value::from(e.as_str()));
+    }
+    if let Some(c) = m.confidence {
+        h.insert("confidence".into(), Value::from(f64::from(c)));
+    }
+    h.insert("malformed".into(), Value::from(m.malformed));
+    let changes: Map<String, Value> =
+        m.changes.iter().map(|(k, v)| ((*k).to_string(), Value::from(*v))).collect();
+    h.insert("changes".into(), Value::Object(changes));
+    if !m.edits.is_empty() {
+        h.insert("edits".into(), serde_json::to_value(&m.edits).unwrap_or(Value::Null));
+    }
+    if !m.notes.is_empty() {
+        let notes: Map<String, Value> =
+            m.notes.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect();
+        h.insert("notes".into(), Value::Object(notes));
+    }
+    if let Some(f) = &p.fields {
+        h.insert("fields".into(), Value::Object(f.clone()));
+    }
+    h
+}
+
+/// Reads a spool back in order. Entries are split off here; turning one into a document
+/// ([`SpoolEntry::load`]) happens on a worker thread.
+#[derive(Debug)]
+pub struct SpoolReader {
+    path: PathBuf,
+    input: BufReader<File>,
+    line: Vec<u8>,
+    /// Spool files are ours: a malformed one is a bug or a damaged disk, and ends the read.
+    broken: bool,
+}
+
+/// One spooled input, header parsed, text still bytes.
+#[derive(Debug)]
+pub struct SpoolEntry {
+    header: Map<String, Value>,
+    text: Vec<u8>,
+}
+
+impl SpoolReader {
+    pub fn open(path: &Path) -> io::Result<Self> {
+        Ok(SpoolReader {
+            path: path.to_path_buf(),
+            input: BufReader::with_capacity(1 << 20, File::open(path)?),
+            line: Vec::new(),
+            broken: false,
+        })
+    }
+
+    fn fail(&mut self, why: String) -> Option<Result<SpoolEntry, Failure>> {
+        self.broken = true;
+        Some(Err(Failure::new(
+            self.path.display().to_string(),
+            format!("spool file damaged: {why}"),
+        )))
+    }
+}
+
+impl Iterator for SpoolReader {
+    type Item = Result<SpoolEntry, Failure>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.broken {
+            return None;
+        }
+        self.line.clear();
+        match self.input.read_until(b'\n', &mut self.line) {
+            Ok(0) => return None,
+            Ok(_) => {}
+            Err(e) => return self.fail(e.to_string()),
+        }
+        let header = match serde_json::from_slice::<Value>(&self.line) {
+            Ok(Value::Object(h)) => h,
+            Ok(_) => return self.fail("header is not an object".into()),
+            Err(e) => return self.fail(e.to_string()),
+        };
+        let mut text = Vec::new();
+        if let Some(len) = header.get("len").and_then(Value::as_u64) {
+            text.resize(len as usize + 1, 0);
+            if let Err(e) = self.input.read_exact(&mut text) {
+                return self.fail(e.to_string());
+            }
+            text.pop();
+        }
+        Some(Ok(SpoolEntry { header, text }))
+    }
+}
+
+impl Drop for SpoolReader {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn str_of(h: &Map<String, Value>, k: &str) -> String {
+    h.get(k).and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+/// A stage name written by [`header_of`], back as the static name the metadata uses.
+fn stage_name(k: &str) -> Option<&'static str> {
+    k.parse::<StageName>().ok().map(StageName::as_str)
+}
+
+impl SpoolEntry {
+    /// Bytes the input had (for batching and progress).
+    pub fn size_hint(&self) -> u64 {
+        self.header.get("bytes_in").and_then(Value::as_u64).unwrap_or(0)
+    }
+
+    pub fn origin(&self) -> String {
+        str_of(&self.header, "origin")
+    }
+
+    /// Rebuild what the first pass produced.
+    pub fn load(self) -> Spooled {
+        let h = self.header;
+        let origin = str_of(&h, "origin");
+        match h.get("k").and_then(Value::as_str) {
+            Some("binary") => {
+                return Err(Rejection::Binary {
+                    id: str_of(&h, "id"),
+                    origin,
+                    reason: str_of(&h, "reason"),
+                })
+            }
+            Some("failed") => {
+                return Err(Rejection::Failed(Failure::new(origin, str_of(&h, "reason"))))
+            }
+            _ => {}
+        }
+        let text = String::from_utf8(self.text).map_err(|_| {
+            Rejection::Failed(Failure::new(origin.clone(), "spool file damaged: text is not UTF-8"))
+        })?;
+        let mut doc = Document::new(str_of(&h, "id"), text);
+        doc.site = str_of(&h, "site");
+        doc.meta = Metadata {
+            encoding: h.get("encoding").and_then(Value::as_str).map(str::to_owned),
+            confidence: h.get("confidence").and_then(Value::as_f64).map(|c| c as f32),
+            malformed: h.get("malformed").and_then(Value::as_u64).unwrap_or(0),
+            changes: h
+                .get("changes")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| Some((stage_name(k)?, v.as_u64()?)))
+                .collect(),
+            edits: h
+                .get("edits")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(edit_of)
+                .collect(),
+            notes: h
+                .get("notes")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| Some((stage_name(k)?, v.clone())))
+                .collect(),
+        };
+        let fields = match h.get("fields") {
+            Some(Value::Object(f)) => Some(f.clone()),
+            _ => None,
+        };
+        let bytes_in = h.get("bytes_in").and_then(Value::as_u64).unwrap_or(0) as usize;
+        Ok(Prepared { doc, origin, fields, bytes_in })
+    }
+}
+
+fn edit_of(v: &Value) -> Option<Edit> {
+    Some(Edit {
+        stage: stage_name(v.get("stage")?.as_str()?)?,
+        rule: Cow::Owned(v.get("rule")?.as_str()?.to_string()),
+        offset: v.get("offset")?.as_u64()? as usize,
+        before: v.get("before")?.as_str()?.to_string(),
+        after: v.get("after")?.as_str()?.to_string(),
+        confidence: v.get("confidence").and_then(Value::as_f64).map(|c| c as f32),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prepared_documents_and_rejections_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("spool");
+        let mut doc = Document::new("a/b.txt", "第一行\n含\n换行与\"引号\"的文本\n".to_string());
+        doc.site = "in/a".into();
+        doc.meta.encoding = Some("GBK".into());
+        doc.meta.confidence = Some(0.5);
+        doc.meta.malformed = 2;
+        doc.count(StageName::Mojibake, 3);
+        doc.meta.edits.push(Edit {
+            stage: "mojibake",
+            rule: "utf8-as-gbk".into(),
+            offset: 4,
+            before: "鍙".into(),
+            after: "发".into(),
+            confidence: Some(0.75),
+        });
+        doc.meta.notes.insert("script", json!({"decision": "keep"}));
+        let mut fields = Map::new();
+        fields.insert("url".into(), json!("http://x"));
+        let items: Vec<Spooled> = vec![
+            Ok(Prepared { doc, origin: "in/a/b.txt".into(), fields: Some(fields), bytes_in: 99 }),
+            Err(Rejection::Binary {
+                id: "p.png".into(),
+                origin: "in/p.png".into(),
+                reason: "PNG".into(),
+            }),
+            Err(Rejection::Failed(Failure::new("in/x.jsonl:3", "invalid JSON"))),
+            Ok(Prepared {
+                doc: Document::new("empty", String::new()),
+                origin: "in/empty".into(),
+                fields: None,
+                bytes_in: 0,
+            }),
+        ];
+        let mut w = SpoolWriter::create(&path).unwrap();
+        for item in &items {
+            w.write(item).unwrap();
+        }
+        let back: Vec<Spooled> = w.finish().unwrap().map(|e| e.unwrap().load()).collect();
+        assert_eq!(back, items);
+        assert!(!path.exists(), "the spool is deleted once read");
+    }
+}
