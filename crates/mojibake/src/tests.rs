@@ -249,7 +249,7 @@ fn stage_records_edits_and_counts() {
     assert_eq!(doc.text, "第一行\n发布日期：发布日期\n");
     assert_eq!(doc.meta.changes["mojibake"], 2);
     let rules: Vec<_> =
-        doc.meta.edits.iter().map(|e| (e.rule, e.offset, e.after.as_str())).collect();
+        doc.meta.edits.iter().map(|e| (e.rule.as_ref(), e.offset, e.after.as_str())).collect();
     assert_eq!(rules, [("utf8-as-gbk", 4, "发布日期"), ("gbk-as-latin1", 9, "发布日期")]);
     assert!(doc.meta.edits.iter().all(|e| e.stage == "mojibake" && e.confidence.unwrap() > 0.5));
 }
