@@ -125,6 +125,19 @@ impl Output {
         out
     }
 
+    /// Write the output record as one line of JSON (with the newline). Same bytes as
+    /// serializing [`Output::to_json`], without building a JSON tree first: this runs once
+    /// per document on the thread that writes the output.
+    pub fn write_json_line(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        let theirs_has_metadata = self.fields.as_ref().is_some_and(|f| f.contains_key("metadata"));
+        if theirs_has_metadata {
+            serde_json::to_writer(&mut *w, &self.to_json())?;
+        } else {
+            serde_json::to_writer(&mut *w, &RecordRef(self))?;
+        }
+        w.write_all(b"\n")
+    }
+
     /// The full output record: `id`, `text`, `template`, `metadata`, then any pass-through
     /// fields. A pass-through `metadata` object is kept and our keys are merged into it.
     pub fn to_json(&self) -> Value {
@@ -152,6 +165,59 @@ impl Output {
         rec.insert("metadata".into(), Value::Object(metadata));
         rec.append(&mut rest);
         Value::Object(rec)
+    }
+}
+
+/// The output record serialized straight from an [`Output`] (no pass-through `metadata`).
+struct RecordRef<'a>(&'a Output);
+
+impl Serialize for RecordRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let o = self.0;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("id", &o.id)?;
+        map.serialize_entry("text", &o.text)?;
+        map.serialize_entry("template", &o.template)?;
+        map.serialize_entry("metadata", &MetadataRef(o))?;
+        if let Some(fields) = &o.fields {
+            for (k, v) in fields {
+                if !matches!(k.as_str(), "id" | "text" | "template" | "metadata") {
+                    map.serialize_entry(k, v)?;
+                }
+            }
+        }
+        map.end()
+    }
+}
+
+/// The `metadata` object, in the order [`Output::metadata_json`] builds it.
+struct MetadataRef<'a>(&'a Output);
+
+impl Serialize for MetadataRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let o = self.0;
+        let m = &o.meta;
+        let mut map = s.serialize_map(None)?;
+        if let Some(e) = &m.encoding {
+            map.serialize_entry("encoding", e)?;
+        }
+        if let Some(c) = m.confidence {
+            map.serialize_entry("confidence", &((f64::from(c) * 100.0).round() / 100.0))?;
+        }
+        if m.malformed > 0 {
+            map.serialize_entry("malformed", &m.malformed)?;
+        }
+        map.serialize_entry("changes", &m.changes)?;
+        map.serialize_entry("removed", &o.removed)?;
+        if !m.edits.is_empty() {
+            map.serialize_entry("edits", &m.edits)?;
+        }
+        for (k, v) in &m.notes {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
     }
 }
 
@@ -183,6 +249,38 @@ mod tests {
         assert_eq!(v["metadata"]["removed"], json!([]));
         let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys, ["id", "text", "template", "metadata", "url"]);
+    }
+
+    #[test]
+    fn streamed_record_is_byte_identical_to_the_tree() {
+        let mut doc = Document::new("a/b.txt", "正文\n分享\n".to_string());
+        doc.meta.encoding = Some("GBK".into());
+        doc.meta.confidence = Some(0.876);
+        doc.meta.malformed = 2;
+        doc.count(crate::StageName::Mojibake, 1);
+        doc.meta.edits.push(crate::Edit {
+            stage: "mojibake",
+            rule: "utf8-as-gbk".into(),
+            offset: 1,
+            before: "鍙".into(),
+            after: "发".into(),
+            confidence: Some(0.5),
+        });
+        doc.meta.notes.insert("script", json!({"decision": "keep"}));
+        doc.split_blocks();
+        doc.blocks[1].set_label(Label::Boilerplate, "boilerplate.share", Some("分享"));
+        let plain = Output::from_document(doc.clone(), None, 9);
+        let extra = json!({"url": "u", "id": "x", "n": 1}).as_object().cloned();
+        let with_fields = Output::from_document(doc.clone(), extra, 9);
+        let theirs = json!({"metadata": {"lang": "zh"}, "k": [1]}).as_object().cloned();
+        let with_metadata = Output::from_document(doc, theirs, 9);
+        for out in [plain, with_fields, with_metadata] {
+            let mut streamed = Vec::new();
+            out.write_json_line(&mut streamed).unwrap();
+            let mut tree = serde_json::to_vec(&out.to_json()).unwrap();
+            tree.push(b'\n');
+            assert_eq!(String::from_utf8(streamed).unwrap(), String::from_utf8(tree).unwrap());
+        }
     }
 }
 

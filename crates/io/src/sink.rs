@@ -120,7 +120,7 @@ struct StdoutSink {
 impl Sink for StdoutSink {
     fn write(&mut self, out: &Output) -> Result<(), SinkError> {
         let r = match self.format {
-            OutputFormat::Jsonl => write_json_line(&mut self.out, &out.to_json()),
+            OutputFormat::Jsonl => out.write_json_line(&mut self.out),
             OutputFormat::Text => self.out.write_all(out.text.as_bytes()).and_then(|()| {
                 if out.text.ends_with('\n') || out.text.is_empty() {
                     Ok(())
@@ -149,7 +149,7 @@ struct JsonlFileSink {
 impl Sink for JsonlFileSink {
     fn write(&mut self, out: &Output) -> Result<(), SinkError> {
         let path = self.file.target().to_path_buf();
-        write_json_line(&mut self.file, &out.to_json()).map_err(|e| SinkError::io(&path, e))
+        out.write_json_line(&mut self.file).map_err(|e| SinkError::io(&path, e))
     }
 
     fn checkpoint(&mut self) -> Result<Option<u64>, SinkError> {
