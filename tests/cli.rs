@@ -4,41 +4,21 @@ use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 
 use serde_json::Value;
 
-fn qingxi() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_qingxi"));
-    // Never pick up a pipeline.toml from wherever the tests run.
-    c.current_dir(std::env::temp_dir());
-    c
-}
+mod common;
+use common::{qingxi, records, run, stderr};
 
 fn repo(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
-}
-
-fn run(args: &[&str]) -> Output {
-    qingxi().args(args).output().expect("qingxi runs")
-}
-
-fn records(path: &Path) -> Vec<Value> {
-    fs::read_to_string(path)
-        .expect("output exists")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
-        .collect()
 }
 
 fn by_id(recs: &[Value]) -> HashMap<String, Value> {
     recs.iter()
         .map(|r| (r["id"].as_str().expect("id is a string").to_string(), r.clone()))
         .collect()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]

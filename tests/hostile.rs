@@ -6,36 +6,12 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-fn qingxi() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_qingxi"));
-    // Never pick up a pipeline.toml from wherever the tests run.
-    c.current_dir(std::env::temp_dir());
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    qingxi().args(args).output().expect("qingxi runs")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("temp paths are UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn records(path: &Path) -> Vec<Value> {
-    fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
-        .collect()
-}
+mod common;
+use common::{records, run, s, stderr};
 
 /// Problems reported on stderr, one `origin: reason` line each (failures and skips); runs
 /// use `--quiet`, so there is no summary in between.

@@ -3,24 +3,12 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-fn qingxi() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_qingxi"));
-    c.current_dir(std::env::temp_dir());
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    qingxi().args(args).output().expect("qingxi runs")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
+mod common;
+use common::{qingxi, run, s};
 
 /// Records of a JSONL output keyed by id.
 fn records(path: &Path) -> BTreeMap<String, Value> {
