@@ -3,15 +3,16 @@
 //! Why: scraped pages carry widgets, promos, source/date lines, prev/next links, copyright
 //! lines, menus and content-farm framing around the article. They are not content.
 //!
-//! How: one Aho-Corasick automaton over the embedded dictionary (`dict/boilerplate.txt`,
-//! extendable with files named in the config) finds terms; each term is strong (2 points) or
-//! weak (1 point); a weak label term such as `来源` becomes strong when a colon or digits
-//! follow it. The points are combined with line features: a short line (≤ `short-line-chars`)
-//! with 2 points is furniture; a longer line without sentence punctuation needs 4 points or
-//! heavy term coverage; prose (a line with `。！？`) longer than a short line is never furniture,
-//! so a dictionary hit inside a real sentence keeps it. Content-farm framing is scored on its
-//! own: two strong framing phrases remove even a long sentence. A second pass takes short
-//! lines with any hit that sit next to removed furniture at the top or bottom of the page.
+//! How: one leftmost-longest dictionary matcher over the embedded dictionary
+//! (`dict/boilerplate.txt`, extendable with files named in the config) finds terms; each term
+//! is strong (2 points) or weak (1 point); a weak label term such as `来源` becomes strong
+//! when a colon or digits follow it. The points are combined with line features: a short
+//! line (≤ `short-line-chars`) with 2 points is furniture; a longer line without sentence
+//! punctuation needs 4 points or heavy term coverage; prose (a line with `。！？`) longer
+//! than a short line is never furniture, so a dictionary hit inside a real sentence keeps it.
+//! Content-farm framing is scored on its own: two strong framing phrases remove even a long
+//! sentence. A second pass takes short lines with any hit that sit next to removed furniture
+//! at the top or bottom of the page.
 //!
 //! Before → after:
 //! ```text
@@ -26,7 +27,9 @@ use qingxi_core::{Block, Document, Label, Stage, StageName};
 use serde::Deserialize;
 
 use crate::dict::{self, Matcher};
-use crate::text::{ratio, segments, LineFeatures};
+use crate::text::{
+    has_dot_or_arrow, has_terminal, non_space_chars, ratio, segments, urls, LineFeatures,
+};
 use crate::FilterError;
 
 const DEFAULT_DICT: &str = include_str!("../dict/boilerplate.txt");
@@ -35,6 +38,8 @@ const META: usize = 2;
 const NAV: usize = 3;
 const CONTACT: usize = 5;
 const FRAMING: usize = 6;
+/// Separators of breadcrumbs (`首页 > 新闻 > 正文`).
+const ARROWS: [char; 5] = ['>', '＞', '›', '»', '→'];
 /// Rule names per category, as recorded in the ledger.
 const RULES: [&str; 7] = [
     "boilerplate.widget",
@@ -171,34 +176,42 @@ impl Boilerplate {
         if ev.best.is_none()
             && ev.best_framing.is_none()
             && ev.best_contact.is_none()
-            && !line.contains(['.', '>', '＞', '›', '»', '→'])
+            && !has_dot_or_arrow(line)
         {
             return None;
         }
-        let f = LineFeatures::of(line);
-        if f.chars == 0 {
+        // Long lines (most of the text) can only be framing: count their characters without
+        // computing the other features.
+        let chars = non_space_chars(line);
+        if chars == 0 {
             return None;
         }
-        let short = f.chars <= self.cfg.short_line_chars;
+        let short = chars <= self.cfg.short_line_chars;
         // Content-farm framing: two strong phrases anywhere, or one on a short line.
         if let Some(term) = ev.best_framing {
             if (ev.framing_strong >= 2 && ev.framing >= 4)
                 || (ev.framing_strong >= 1
                     && ev.framing >= 3
-                    && f.chars <= 2 * self.cfg.max_line_chars)
-                || (short && ev.framing >= 2 && !f.is_prose())
+                    && chars <= 2 * self.cfg.max_line_chars)
+                || (short && ev.framing >= 2 && !has_terminal(line))
             {
                 return Some((RULES[FRAMING], self.matcher.term(term).to_string()));
             }
         }
-        if f.chars > self.cfg.max_line_chars {
+        if chars > self.cfg.max_line_chars {
             return None;
         }
+        let f = LineFeatures::of(line);
         if f.url_share() >= self.cfg.url_share {
-            return Some(("boilerplate.url", "url".to_string()));
+            // The URL itself is the informative term for an audit.
+            let url = urls(line).next().map_or("url", |u| {
+                u.trim_end_matches(|c: char| !c.is_ascii_alphanumeric() && c != '/')
+            });
+            return Some(("boilerplate.url", url.to_string()));
         }
         if self.breadcrumb(line, &f) {
-            return Some(("boilerplate.breadcrumb", ">".to_string()));
+            let arrow = line.chars().find(|c| ARROWS.contains(c)).unwrap_or('>');
+            return Some(("boilerplate.breadcrumb", arrow.to_string()));
         }
         let (_, cat, term) = ev.best.or(ev.best_contact)?;
         let matched = self.matcher.term(term).to_string();
@@ -240,11 +253,11 @@ impl Boilerplate {
 
     /// Breadcrumbs: `A > B > C` with short items and no sentence punctuation.
     fn breadcrumb(&self, line: &str, f: &LineFeatures) -> bool {
-        let arrows = line.chars().filter(|c| matches!(c, '>' | '＞' | '›' | '»' | '→')).count();
+        let arrows = line.chars().filter(|c| ARROWS.contains(c)).count();
         if arrows < 2 || f.is_prose() || f.chars > 60 {
             return false;
         }
-        line.split(['>', '＞', '›', '»', '→']).all(|item| item.trim().chars().count() <= 12)
+        line.split(ARROWS).all(|item| item.trim().chars().count() <= 12)
     }
 
     /// Second pass: short lines with some evidence that touch removed furniture near the
@@ -362,6 +375,22 @@ mod tests {
         ] {
             assert_eq!(label_in_context(&s, line), "boilerplate", "{name}: {line}");
         }
+    }
+
+    #[test]
+    fn url_and_breadcrumb_rules_name_what_they_saw() {
+        let text = "本文来源:http://www.example.com/a/1.html\n首页 › 新闻 › 正文\n";
+        let mut doc = Document::new("t", text.into());
+        doc.split_blocks();
+        stage().run(&mut doc);
+        let seen: Vec<_> = doc.blocks.iter().map(|b| (b.rule, b.matched.as_deref())).collect();
+        assert_eq!(
+            seen,
+            [
+                (Some("boilerplate.url"), Some("http://www.example.com/a/1.html")),
+                (Some("boilerplate.breadcrumb"), Some("›")),
+            ]
+        );
     }
 
     #[test]

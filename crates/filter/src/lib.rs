@@ -8,12 +8,17 @@
 //! Key types, in pipeline order (each built from its config with `build()`):
 //! - [`Boilerplate`] ([`BoilerplateConfig`]): page furniture — share/print widgets, QR and app
 //!   promos, source/date/editor lines, prev/next links, copyright and ICP lines, menus,
-//!   content-farm framing sentences. Aho-Corasick over embedded dictionaries plus line features.
+//!   content-farm framing sentences. Leftmost-longest dictionary matching (same hits as
+//!   Aho-Corasick, faster for Chinese terms) over embedded dictionaries plus line features.
 //! - [`Spam`] ([`SpamConfig`]): SEO keyword runs full of porn/gambling/piracy/pharma/ad terms,
 //!   scored by keyword density and structure, never by a single hit.
 //! - [`Template`] ([`TemplateConfig`]): fill-in placeholders (`20xx年`, `XX市`, `×××`, `____`),
 //!   form skeleton labels, and lines a site repeats across its documents ([`LineCounts`]).
 //! - [`Repeats`] ([`RepeatsConfig`]): paragraphs repeating another one of the same document.
+//!
+//! Speed: the stages avoid per-line allocation and decode characters only where a rule needs
+//! them; long prose lines (most of the text) take byte-level fast paths (`benches/filters.rs`
+//! measures MB/s per stage).
 //!
 //! [`Document::split_blocks`]: qingxi_core::Document::split_blocks
 //! [`Document::assemble`]: qingxi_core::Document::assemble

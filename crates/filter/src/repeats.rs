@@ -22,7 +22,7 @@
 use qingxi_core::{Document, Label, Stage, StageName};
 use serde::Deserialize;
 
-use crate::text::{fold_width, is_punct_or_symbol, is_terminal, mix64, FastMap};
+use crate::text::{is_cjk_unified, is_terminal, keep_for_key, mix64, FastMap};
 use crate::FilterError;
 
 const SHINGLE: usize = 4;
@@ -75,38 +75,62 @@ struct Para {
     /// the body shares most of its words with it, yet is content).
     prose: bool,
     exact: u64,
-    shingles: Vec<u64>,
+    /// This paragraph's sampled shingles: a range of the document's shared shingle buffer
+    /// (one allocation per document, not one per paragraph).
+    shingles: std::ops::Range<usize>,
 }
 
-fn para(block: usize, text: &str) -> Para {
+/// Normalize `text` and append its sampled shingles, sorted and deduplicated, to `out`.
+fn para(block: usize, text: &str, out: &mut Vec<u64>) -> Para {
     let mut exact: u64 = 0;
     let mut chars = 0usize;
     let mut prose = false;
     // The last three kept characters, packed 21 bits each.
     let mut window: u64 = 0;
-    let mut shingles = Vec::with_capacity(text.len() / 3);
+    let first = out.len();
+    // A shingle is stored without a branch and kept by advancing `m`: whether it is kept is
+    // a coin flip the CPU cannot predict. A small local buffer takes them; it is flushed to
+    // `out` when full.
+    let mut buf = [0u64; 64];
+    let mut m = 0;
     for c in text.chars() {
-        prose |= is_terminal(c);
-        let c = fold_width(c);
-        if c.is_whitespace() || is_punct_or_symbol(c) {
-            continue;
-        }
-        let v = u64::from(c as u32);
+        // Han characters, most of the text, are kept as they are: skip the class tests.
+        let v = if is_cjk_unified(c) {
+            u64::from(c as u32)
+        } else {
+            prose |= is_terminal(c);
+            match keep_for_key(c) {
+                Some(c) => u64::from(c as u32),
+                None => continue,
+            }
+        };
         exact = (exact.rotate_left(7) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         chars += 1;
         if chars >= SHINGLE {
             let h = mix64(window ^ v.wrapping_mul(0xD6E8_FEB8_6659_FD93));
             // Keep a consistent quarter of the shingles (the same ones in every copy), so
             // containment is estimated with a quarter of the hashing and map work.
-            if h >> 62 == 0 {
-                shingles.push(h);
+            buf[m] = h;
+            m += usize::from(h >> 62 == 0);
+            if m == buf.len() {
+                out.extend_from_slice(&buf);
+                m = 0;
             }
         }
         window = ((window << 21) | v) & ((1 << 63) - 1);
     }
-    shingles.sort_unstable();
-    shingles.dedup();
-    Para { block, chars, prose, exact: mix64(exact ^ chars as u64), shingles }
+    out.extend_from_slice(&buf[..m]);
+    let mine = &mut out[first..];
+    mine.sort_unstable();
+    let mut kept = 0;
+    for i in 0..mine.len() {
+        if i == 0 || mine[i] != mine[kept - 1] {
+            mine[kept] = mine[i];
+            kept += 1;
+        }
+    }
+    out.truncate(first + kept);
+    Para { block, chars, prose, exact: mix64(exact ^ chars as u64), shingles: first..out.len() }
 }
 
 impl Stage for Repeats {
@@ -115,39 +139,51 @@ impl Stage for Repeats {
     }
 
     fn run(&self, doc: &mut Document) {
-        let mut paras: Vec<Para> = doc
-            .blocks
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| b.is_content())
-            .map(|(i, b)| para(i, &b.text))
-            .filter(|p| p.chars >= self.cfg.min_chars)
-            .collect();
+        let mut all: Vec<u64> = Vec::new();
+        let mut paras: Vec<Para> = Vec::new();
+        for (i, b) in doc.blocks.iter().enumerate() {
+            if !b.is_content() {
+                continue;
+            }
+            let p = para(i, &b.text, &mut all);
+            if p.chars >= self.cfg.min_chars {
+                paras.push(p);
+            } else {
+                all.truncate(p.shingles.start);
+            }
+        }
         if paras.len() < 2 {
             return;
         }
         paras.sort_by_key(|p| (std::cmp::Reverse(p.chars), p.block));
         // Shingle → block that first contributed it; exact key → block.
         let mut owner: FastMap<u64, usize> = FastMap::default();
+        owner.reserve(all.len());
         let mut exact: FastMap<u64, usize> = FastMap::default();
+        exact.reserve(paras.len());
+        // Votes per source block for the paragraph at hand (few sources: a short list).
+        let mut votes: Vec<(usize, usize)> = Vec::new();
         let mut changed = 0;
         for p in &paras {
+            let shingles = &all[p.shingles.clone()];
             let source = if let Some(&src) = exact.get(&p.exact) {
                 Some((src, "repeat.exact"))
-            } else if p.prose
-                && p.chars >= self.cfg.near_min_chars
-                && p.shingles.len() >= MIN_SAMPLES
+            } else if p.prose && p.chars >= self.cfg.near_min_chars && shingles.len() >= MIN_SAMPLES
             {
-                let mut votes: FastMap<usize, usize> = FastMap::default();
-                for s in &p.shingles {
+                votes.clear();
+                let mut found = 0usize;
+                for s in shingles {
                     if let Some(&b) = owner.get(s) {
-                        *votes.entry(b).or_insert(0) += 1;
+                        found += 1;
+                        match votes.iter_mut().find(|(v, _)| *v == b) {
+                            Some((_, n)) => *n += 1,
+                            None => votes.push((b, 1)),
+                        }
                     }
                 }
-                let found: usize = votes.values().sum();
-                let share = found as f32 / p.shingles.len() as f32;
+                let share = found as f32 / shingles.len() as f32;
                 (share >= self.cfg.near_share)
-                    .then(|| votes.into_iter().max_by_key(|&(b, n)| (n, std::cmp::Reverse(b))))
+                    .then(|| votes.iter().copied().max_by_key(|&(b, n)| (n, std::cmp::Reverse(b))))
                     .flatten()
                     .map(|(b, _)| (b, "repeat.near"))
             } else {
@@ -161,7 +197,7 @@ impl Stage for Repeats {
                 }
                 None => {
                     exact.insert(p.exact, p.block);
-                    for &s in &p.shingles {
+                    for &s in shingles {
                         owner.entry(s).or_insert(p.block);
                     }
                 }
@@ -209,6 +245,17 @@ mod tests {
         for (name, paras, want) in cases {
             assert_eq!(labels(&paras), want, "{name}");
         }
+    }
+
+    #[test]
+    fn long_paragraphs_are_compared_whole() {
+        // Many times the local shingle buffer: it is flushed several times per paragraph.
+        let long_a = BODY_A.repeat(40);
+        let long_b = format!("{}{}", BODY_B.repeat(39), BODY_A);
+        let near = format!("{}补充一句。", &long_a[..long_a.len() - BODY_A.len()]);
+        assert_eq!(labels(&[&long_a, &long_b, &long_a]), ["content", "content", "repeat"]);
+        assert_eq!(labels(&[&long_a, &near]), ["content", "repeat"]);
+        assert_eq!(labels(&[&long_a, &long_b]), ["content", "content"]);
     }
 
     #[test]

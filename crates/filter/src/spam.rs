@@ -23,7 +23,7 @@ use qingxi_core::{Document, Label, Stage, StageName};
 use serde::Deserialize;
 
 use crate::dict::{self, Matcher};
-use crate::text::{ratio, segments, LineFeatures};
+use crate::text::{has_terminal, non_space_chars, ratio, segments};
 use crate::FilterError;
 
 const DEFAULT_DICT: &str = include_str!("../dict/spam.txt");
@@ -117,8 +117,10 @@ impl Spam {
         if s.distinct < 2 {
             return None;
         }
-        let f = LineFeatures::of(line);
-        let prose = f.is_prose();
+        // Only the character count and sentence punctuation are needed: byte-level counts,
+        // not the full line features (these lines are often long).
+        let chars = non_space_chars(line);
+        let prose = has_terminal(line);
         let (items, item_chars) =
             segments(line).fold((0usize, 0usize), |(n, c), seg| (n + 1, c + seg.chars().count()));
         let density = ratio(s.points as usize, items);
@@ -131,7 +133,7 @@ impl Spam {
         if keywords {
             return Some(("spam.keywords", self.matcher.term(best).to_string()));
         }
-        let coverage = ratio(s.covered, f.chars);
+        let coverage = ratio(s.covered, chars);
         let dense = s.points >= 4 && coverage >= (self.cfg.min_coverage * need).min(1.0);
         if dense {
             return Some(("spam.dense", self.matcher.term(best).to_string()));
@@ -169,8 +171,7 @@ impl Stage for Spam {
                 if !b.is_content() || !touches {
                     continue;
                 }
-                let f = LineFeatures::of(&b.text);
-                if f.chars > 30 || f.is_prose() {
+                if non_space_chars(&b.text) > 30 || has_terminal(&b.text) {
                     continue;
                 }
                 let s = self.score(&b.text);

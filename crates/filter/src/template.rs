@@ -27,7 +27,8 @@ use serde::Deserialize;
 
 use crate::counts::LineCounts;
 use crate::text::{
-    is_cjk, is_punct_or_symbol, line_key, segments, starts_enumerated, LineFeatures,
+    has_placeholder_char, has_terminal, is_cjk, is_punct_or_symbol, line_key, non_space_chars,
+    segments, starts_enumerated,
 };
 use crate::FilterError;
 
@@ -71,7 +72,7 @@ impl Default for TemplateConfig {
             min_share: 0.4,
             local_min_docs: 2,
             max_local_chars: 40,
-            max_line_entries: 8_000_000,
+            max_line_entries: 2_000_000,
         }
     }
 }
@@ -119,11 +120,7 @@ const PLACE_SUFFIX: &str = "年月日市县区省州镇乡村局厅处科室部�
 
 /// Find a fill-in placeholder in `line`; returns the matched text.
 fn placeholder(line: &str) -> Option<String> {
-    // Fast exit: most lines hold none of the trigger characters (byte searches are
-    // vectorized; a char-set search is not).
-    let b = line.as_bytes();
-    let ascii = b.iter().any(|&c| matches!(c, b'x' | b'X' | b'_'));
-    if !ascii && !["×", "Ｘ", "ｘ", "＊", "某", "＿"].iter().any(|t| line.contains(t)) {
+    if !has_placeholder_char(line) {
         return None;
     }
     let chars: Vec<char> = line.chars().collect();
@@ -230,13 +227,11 @@ impl Template {
         if c >= self.cfg.min_docs && share >= f64::from(self.cfg.min_share) {
             return Some(("template.site", matched()));
         }
-        if c >= self.cfg.local_min_docs {
-            let f = LineFeatures::of(line);
-            if f.chars <= self.cfg.max_local_chars && !f.is_prose() && segments(line).count() >= 2 {
-                return Some(("template.site-local", matched()));
-            }
-        }
-        None
+        let local = c >= self.cfg.local_min_docs
+            && non_space_chars(line) <= self.cfg.max_local_chars
+            && !has_terminal(line)
+            && segments(line).count() >= 2;
+        local.then(|| ("template.site-local", matched()))
     }
 }
 
