@@ -195,7 +195,7 @@ impl Mojibake {
         repairs: &mut Vec<Repair>,
         scratch: &mut Scratch,
     ) -> Option<String> {
-        let Scratch { windows, run, chars, line } = scratch;
+        let Scratch { windows, run, chars, line, search } = scratch;
         chars.clear();
         chars.extend(body.chars());
         let mut changed = false;
@@ -208,7 +208,7 @@ impl Mojibake {
                     break;
                 }
             }
-            let fixes = repair::repair_line(chars, &self.params, windows);
+            let fixes = repair::repair_line_with(chars, &self.params, windows, search);
             if fixes.is_empty() {
                 break;
             }
@@ -222,7 +222,7 @@ impl Mojibake {
                     before: chars[f.start..f.end].iter().collect(),
                     after: f.new.iter().collect(),
                     rule: f.rule,
-                    confidence: 1.0 - (-f.gain / 10.0).exp(),
+                    confidence: 1.0 - (-f.gain_nats() / 10.0).exp(),
                 });
                 next.extend_from_slice(&f.new);
                 at = f.end;
@@ -241,6 +241,7 @@ struct Scratch {
     run: Vec<char>,
     chars: Vec<char>,
     line: String,
+    search: repair::Search,
 }
 
 impl Stage for Mojibake {

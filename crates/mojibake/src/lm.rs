@@ -4,6 +4,11 @@
 //! fixed costs per class for everything else) − Σ pair bonus (in-word PMI of adjacent Han
 //! characters). Lower is more like real text. Mojibake is made of rare characters, odd
 //! symbols and script mixes, so its cost is far above the repaired text's.
+//!
+//! Costs are integers in hundredths of a nat ([`Cost`]): the model stores tenths of a nat
+//! and the pair weight is 0.6, so every cost is exact. Sums then do not depend on the order
+//! of addition, which lets the repair search score spans from prefix sums (one subtraction
+//! per candidate) and get exactly what scoring the span character by character gives.
 
 use std::sync::OnceLock;
 
@@ -11,18 +16,30 @@ use crate::tables::is_cp1252_extra;
 
 static LM_BYTES: &[u8] = include_bytes!("../data/lm.bin");
 
+/// A cost in hundredths of a nat.
+pub(crate) type Cost = i32;
+
+/// [`Cost`] units per nat.
+pub(crate) const PER_NAT: f32 = 100.0;
+
 #[derive(Debug)]
 pub(crate) struct Lm {
-    /// BMP code point → index + 1 into `cost` (0: not in the model).
+    /// BMP code point → index + 1 into the model (0: not in the model).
     index: Vec<u16>,
-    cost: Vec<f32>,
-    /// `a << 16 | b` of pair indices, sorted, with the PMI alongside.
-    pair_keys: Vec<u32>,
-    pair_pmi: Vec<f32>,
+    /// BMP code point → its [`Lm::char_cost`], model or class cost alike: one load per
+    /// character on the hot path of the repair search.
+    bmp_cost: Vec<i16>,
+    /// BMP code point → its [`script_flags`], for [`Lm::transition`] without the matches.
+    bmp_flags: Vec<u8>,
+    /// Pairs by left model index: `pair_row[a]..pair_row[a + 1]` index `pair_right`
+    /// (sorted) and `pair_bonus`.
+    pair_row: Vec<u32>,
+    pair_right: Vec<u16>,
+    pair_bonus: Vec<i16>,
     /// Per model index: the largest pair bonus the character gets as the left member of a
     /// pair, and as the right member. Bounds for the scan that proves lines clean.
-    max_after: Vec<f32>,
-    max_before: Vec<f32>,
+    max_after: Vec<i16>,
+    max_before: Vec<i16>,
 }
 
 static LM: OnceLock<Lm> = OnceLock::new();
@@ -32,11 +49,12 @@ pub(crate) fn lm() -> &'static Lm {
 }
 
 /// Cost of a Han character the model has not seen (rare or traditional-only).
-const UNSEEN_HAN: f32 = 14.0;
+const UNSEEN_HAN: Cost = 1400;
 /// Cost of a common traditional character the (mostly simplified) model has not seen.
-const UNSEEN_COMMON_TRAD: f32 = 10.0;
-/// Weight of the pair bonus against the unigram costs.
-const PAIR_WEIGHT: f32 = 0.6;
+const UNSEEN_COMMON_TRAD: Cost = 1000;
+/// Weight of the pair bonus against the unigram costs, in tenths (the PMI is stored in
+/// tenths of a nat, so a bonus is `PMI byte × 6` hundredths: 0.6 × PMI).
+const PAIR_WEIGHT_TENTHS: Cost = 6;
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
@@ -56,74 +74,112 @@ impl Lm {
             if c < 0x10000 {
                 index[c] = (i + 1) as u16;
             }
-            cost.push(f32::from(b[at + 4]) / 10.0);
+            cost.push(Cost::from(b[at + 4]) * 10);
             at += 5;
         }
         let m = u32_at(b, at) as usize;
         at += 4;
-        let mut pair_keys = Vec::with_capacity(m);
-        let mut pair_pmi = Vec::with_capacity(m);
+        let mut pairs = Vec::with_capacity(m);
         for _ in 0..m {
-            let a = u32::from(u16::from_le_bytes([b[at], b[at + 1]]));
-            let c = u32::from(u16::from_le_bytes([b[at + 2], b[at + 3]]));
-            pair_keys.push(a << 16 | c);
-            pair_pmi.push(f32::from(b[at + 4]) / 10.0);
+            let a = u16::from_le_bytes([b[at], b[at + 1]]);
+            let c = u16::from_le_bytes([b[at + 2], b[at + 3]]);
+            pairs.push((a, c, PAIR_WEIGHT_TENTHS * Cost::from(b[at + 4])));
             at += 5;
         }
-        let mut max_after = vec![0.0f32; n];
-        let mut max_before = vec![0.0f32; n];
-        for (&key, &pmi) in pair_keys.iter().zip(&pair_pmi) {
-            let (a, c) = ((key >> 16) as usize, (key & 0xFFFF) as usize);
-            let bonus = PAIR_WEIGHT * pmi;
+        // Sorted in the file; sorting again keeps the row search right for any file.
+        pairs.sort_unstable_by_key(|&(a, c, _)| (a, c));
+        let mut pair_row = vec![0u32; n + 1];
+        let mut max_after = vec![0i16; n];
+        let mut max_before = vec![0i16; n];
+        for &(a, c, bonus) in &pairs {
+            let (a, c) = (usize::from(a), usize::from(c));
+            pair_row[a + 1] += 1;
+            let bonus = bonus as i16; // ≤ 255 × 6
             max_after[a] = max_after[a].max(bonus);
             max_before[c] = max_before[c].max(bonus);
         }
-        Lm { index, cost, pair_keys, pair_pmi, max_after, max_before }
+        for a in 0..n {
+            pair_row[a + 1] += pair_row[a];
+        }
+        let pair_right = pairs.iter().map(|p| p.1).collect();
+        let pair_bonus = pairs.iter().map(|p| p.2 as i16).collect();
+        let t = crate::tables::tables();
+        let bmp_cost = (0..0x10000u32)
+            .map(|u| {
+                let Some(c) = char::from_u32(u) else { return 0 };
+                let cost = match index[u as usize] {
+                    0 => class_cost(c),
+                    // jieba's dictionary is simplified; its traditional entries are rare
+                    // words, so common traditional characters get at most the unseen-common
+                    // cost.
+                    i if t.is_big5_common(c) => cost[usize::from(i - 1)].min(UNSEEN_COMMON_TRAD),
+                    i => cost[usize::from(i - 1)],
+                };
+                i16::try_from(cost).expect("costs fit i16")
+            })
+            .collect();
+        let bmp_flags =
+            (0..0x10000u32).map(|u| char::from_u32(u).map_or(0, script_flags)).collect();
+        Lm { index, bmp_cost, bmp_flags, pair_row, pair_right, pair_bonus, max_after, max_before }
     }
 
+    #[inline]
     fn idx(&self, c: char) -> Option<u16> {
         let i = *self.index.get(c as usize)?;
         (i != 0).then(|| i - 1)
     }
 
-    /// Cost of one character, in nats.
-    pub(crate) fn char_cost(&self, c: char) -> f32 {
-        if let Some(i) = self.idx(c) {
-            let cost = self.cost[usize::from(i)];
-            // jieba's dictionary is simplified; its traditional entries are rare words, so
-            // common traditional characters get at most the unseen-common cost.
-            if cost > UNSEEN_COMMON_TRAD && crate::tables::tables().is_big5_common(c) {
-                return UNSEEN_COMMON_TRAD;
-            }
-            return cost;
+    /// Cost of one character.
+    #[inline]
+    pub(crate) fn char_cost(&self, c: char) -> Cost {
+        match self.bmp_cost.get(c as usize) {
+            Some(&v) => Cost::from(v),
+            None => class_cost(c),
         }
-        class_cost(c)
     }
 
     /// Bonus for two adjacent characters that often form words.
-    pub(crate) fn pair_bonus(&self, a: char, b: char) -> f32 {
-        let (Some(x), Some(y)) = (self.idx(a), self.idx(b)) else { return 0.0 };
-        let key = u32::from(x) << 16 | u32::from(y);
-        match self.pair_keys.binary_search(&key) {
-            Ok(i) => PAIR_WEIGHT * self.pair_pmi[i],
-            Err(_) => 0.0,
+    #[inline]
+    pub(crate) fn pair_bonus(&self, a: char, b: char) -> Cost {
+        let (Some(x), Some(y)) = (self.idx(a), self.idx(b)) else { return 0 };
+        let x = usize::from(x);
+        let (lo, hi) = (self.pair_row[x] as usize, self.pair_row[x + 1] as usize);
+        match self.pair_right[lo..hi].binary_search(&y) {
+            Ok(i) => Cost::from(self.pair_bonus[lo + i]),
+            Err(_) => 0,
         }
     }
 
     /// An upper bound of [`Lm::pair_bonus`]`(a, b)` without the pair lookup.
-    pub(crate) fn pair_bonus_bound(&self, a: char, b: char) -> f32 {
-        let (Some(x), Some(y)) = (self.idx(a), self.idx(b)) else { return 0.0 };
-        self.max_after[usize::from(x)].min(self.max_before[usize::from(y)])
+    pub(crate) fn pair_bonus_bound(&self, a: char, b: char) -> Cost {
+        let (Some(x), Some(y)) = (self.idx(a), self.idx(b)) else { return 0 };
+        Cost::from(self.max_after[usize::from(x)].min(self.max_before[usize::from(y)]))
+    }
+
+    /// Cost of the pair `a b` beyond the two characters' own costs: the script transition
+    /// minus the pair bonus.
+    #[inline]
+    pub(crate) fn link(&self, a: char, b: char) -> Cost {
+        self.transition(a, b) - self.pair_bonus(a, b)
+    }
+
+    /// [`transition_cost`] from the flag table.
+    #[inline]
+    pub(crate) fn transition(&self, a: char, b: char) -> Cost {
+        let flags = |c: char| match self.bmp_flags.get(c as usize) {
+            Some(&f) => f,
+            None => script_flags(c),
+        };
+        transition_from_flags(flags(a), flags(b))
     }
 
     /// Cost of `chars` between the context characters `left` and `right`.
-    pub(crate) fn cost(&self, chars: &[char], left: Option<char>, right: Option<char>) -> f32 {
-        let mut total: f32 = chars.iter().map(|&c| self.char_cost(c)).sum();
+    pub(crate) fn cost(&self, chars: &[char], left: Option<char>, right: Option<char>) -> Cost {
+        let mut total: Cost = chars.iter().map(|&c| self.char_cost(c)).sum();
         let mut prev = left;
         for &c in chars.iter().chain(right.as_ref()) {
             if let Some(p) = prev {
-                total -= self.pair_bonus(p, c);
-                total += transition_cost(p, c);
+                total += self.link(p, c);
             }
             prev = Some(c);
         }
@@ -141,58 +197,92 @@ fn is_latin_letter(c: char) -> bool {
 
 /// Costs for characters outside the Han model, by class. They only need to rank mojibake
 /// (C1 controls, symbol soup, rare scripts, private use) above the text it came from.
-fn class_cost(c: char) -> f32 {
+fn class_cost(c: char) -> Cost {
     let u = c as u32;
     match c {
-        '\n' | '\r' | '\t' | ' ' => 2.0,
-        _ if c.is_ascii_alphanumeric() => 3.0,
-        _ if c.is_ascii_punctuation() => 4.0,
-        _ if c.is_ascii() => 20.0,
-        '\u{FFFD}' => 10.0,
-        '·' => 8.0,
-        '°' | '×' | '“' | '”' | '‘' | '’' | '—' | '…' | '–' | '€' => 5.0,
+        '\n' | '\r' | '\t' | ' ' => 200,
+        _ if c.is_ascii_alphanumeric() => 300,
+        _ if c.is_ascii_punctuation() => 400,
+        _ if c.is_ascii() => 2000,
+        '\u{FFFD}' => 1000,
+        '·' => 800,
+        '°' | '×' | '“' | '”' | '‘' | '’' | '—' | '…' | '–' | '€' => 500,
         _ if is_han(c) && crate::tables::tables().is_big5_common(c) => UNSEEN_COMMON_TRAD,
         _ if is_han(c) => UNSEEN_HAN,
-        _ if is_latin_letter(c) => 7.0,
+        _ if is_latin_letter(c) => 700,
         _ => match u {
-            0x80..=0x9F => 20.0,
-            0xA0..=0xBF => 9.0,
-            _ if is_cp1252_extra(c) => 10.0,
-            0x3000..=0x303F | 0xFF01..=0xFF5E | 0x2000..=0x206F => 5.0,
-            0x3040..=0x30FF => 9.0,
-            0xAC00..=0xD7A3 => 10.0,
-            0x100..=0x24F => 10.0,
-            0x370..=0x4FF => 10.0,
-            0x2100..=0x27BF => 10.0,
-            0x1F300..=0x1FAFF => 8.0,
-            0xE000..=0xF8FF => 30.0,
-            0x300..=0x36F => 16.0,
-            _ if c.is_control() => 30.0,
-            _ => 13.0,
+            0x80..=0x9F => 2000,
+            0xA0..=0xBF => 900,
+            _ if is_cp1252_extra(c) => 1000,
+            0x3000..=0x303F | 0xFF01..=0xFF5E | 0x2000..=0x206F => 500,
+            0x3040..=0x30FF => 900,
+            0xAC00..=0xD7A3 => 1000,
+            0x100..=0x24F => 1000,
+            0x370..=0x4FF => 1000,
+            0x2100..=0x27BF => 1000,
+            0x1F300..=0x1FAFF => 800,
+            0xE000..=0xF8FF => 3000,
+            0x300..=0x36F => 1600,
+            _ if c.is_control() => 3000,
+            _ => 1300,
         },
     }
 }
 
+// What [`Lm::transition`] looks at in a character, as bits.
+const LATIN: u8 = 1; // U+0080–U+00FF
+const HAN: u8 = 1 << 1;
+const HANGUL: u8 = 1 << 2;
+const ASCII: u8 = 1 << 3;
+/// A UTF-8 lead byte read as a Latin-1 letter (`Â`–`ô`).
+const LEAD: u8 = 1 << 4;
+/// A UTF-8 continuation byte read as a symbol, C1 control or windows-1252 extra.
+const CONTINUATION: u8 = 1 << 5;
+
+fn script_flags(c: char) -> u8 {
+    let u = c as u32;
+    let mut f = 0;
+    if (0x80..=0xFF).contains(&u) {
+        f |= LATIN;
+    }
+    if is_han(c) {
+        f |= HAN;
+    }
+    if (0xAC00..=0xD7A3).contains(&u) {
+        f |= HANGUL;
+    }
+    if c.is_ascii() {
+        f |= ASCII;
+    }
+    if matches!(c, 'Â'..='ô') {
+        f |= LEAD;
+    }
+    if (0x80..=0xBF).contains(&u) || is_cp1252_extra(c) {
+        f |= CONTINUATION;
+    }
+    f
+}
+
 /// Extra cost for script changes between neighbours: Latin-1 letters or symbols glued to
-/// Han characters and C1 controls are what mojibake looks like.
-pub(crate) fn transition_cost(a: char, b: char) -> f32 {
-    let latin_a = (a as u32) >= 0x80 && (a as u32) <= 0xFF;
-    let latin_b = (b as u32) >= 0x80 && (b as u32) <= 0xFF;
-    let hangul = |c: char| matches!(c as u32, 0xAC00..=0xD7A3);
-    // A UTF-8 lead byte read as a Latin-1 letter, then a continuation byte read as a
-    // symbol, C1 control or windows-1252 extra: `Ã©`, `Ã¤`, `Â·`.
-    let continuation =
-        |c: char| matches!(c as u32, 0x80..=0xBF) || crate::tables::is_cp1252_extra(c);
-    if matches!(a, 'Â'..='ô') && continuation(b) {
-        6.0
-    } else if (latin_a && is_han(b)) || (is_han(a) && latin_b) {
-        2.0
-    } else if (hangul(a) && !hangul(b) && !b.is_ascii())
-        || (hangul(b) && !hangul(a) && !a.is_ascii())
-    {
-        4.0
+/// Han characters and C1 controls are what mojibake looks like. ([`Lm::transition`] is the
+/// same from a table.)
+#[cfg(test)]
+fn transition_cost(a: char, b: char) -> Cost {
+    transition_from_flags(script_flags(a), script_flags(b))
+}
+
+#[inline]
+fn transition_from_flags(a: u8, b: u8) -> Cost {
+    let hangul_edge = |x: u8, y: u8| x & HANGUL != 0 && y & (HANGUL | ASCII) == 0;
+    // `Ã©`, `Ã¤`, `Â·`: a lead byte then a continuation byte, both read as Latin-1.
+    if a & LEAD != 0 && b & CONTINUATION != 0 {
+        600
+    } else if (a & LATIN != 0 && b & HAN != 0) || (a & HAN != 0 && b & LATIN != 0) {
+        200
+    } else if hangul_edge(a, b) || hangul_edge(b, a) {
+        400
     } else {
-        0.0
+        0
     }
 }
 
@@ -202,7 +292,7 @@ mod tests {
 
     fn cost(s: &str) -> f32 {
         let v: Vec<char> = s.chars().collect();
-        lm().cost(&v, None, None)
+        lm().cost(&v, None, None) as f32 / PER_NAT
     }
 
     #[test]
@@ -215,10 +305,59 @@ mod tests {
 
     #[test]
     fn pairs_in_words_get_a_bonus() {
-        assert!(lm().pair_bonus('日', '期') > 0.0);
+        assert!(lm().pair_bonus('日', '期') > 0);
         for (a, b) in [('日', '期'), ('中', '文'), ('期', 'A'), ('的', '的')] {
             assert!(lm().pair_bonus(a, b) <= lm().pair_bonus_bound(a, b), "{a}{b}");
         }
-        assert_eq!(lm().pair_bonus('期', 'A'), 0.0);
+        assert_eq!(lm().pair_bonus('期', 'A'), 0);
+    }
+
+    /// The rule as first written, on characters: the flag version must agree.
+    fn transition_by_rule(a: char, b: char) -> Cost {
+        let latin_a = (a as u32) >= 0x80 && (a as u32) <= 0xFF;
+        let latin_b = (b as u32) >= 0x80 && (b as u32) <= 0xFF;
+        let hangul = |c: char| matches!(c as u32, 0xAC00..=0xD7A3);
+        let continuation = |c: char| matches!(c as u32, 0x80..=0xBF) || is_cp1252_extra(c);
+        if matches!(a, 'Â'..='ô') && continuation(b) {
+            600
+        } else if (latin_a && is_han(b)) || (is_han(a) && latin_b) {
+            200
+        } else if (hangul(a) && !hangul(b) && !b.is_ascii())
+            || (hangul(b) && !hangul(a) && !a.is_ascii())
+        {
+            400
+        } else {
+            0
+        }
+    }
+
+    #[test]
+    fn transition_flags_agree_with_the_rule() {
+        let sample =
+            ['a', ' ', 'Ã', '©', '\u{81}', '€', '™', 'ô', 'õ', '中', '한', '\u{20000}', '，', 'é'];
+        for &a in &sample {
+            for &b in &sample {
+                assert_eq!(transition_cost(a, b), transition_by_rule(a, b), "{a:?} {b:?}");
+                assert_eq!(lm().transition(a, b), transition_by_rule(a, b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_cost_table_agrees_with_the_model_and_the_classes() {
+        let m = lm();
+        let t = crate::tables::tables();
+        for c in ['中', '的', '\u{FFFD}', 'A', ' ', 'é', '·', '\u{81}', '€', '한', 'ア', '\u{E000}']
+        {
+            let want = match m.idx(c) {
+                None => class_cost(c),
+                Some(_) if t.is_big5_common(c) => m.char_cost(c).min(UNSEEN_COMMON_TRAD),
+                Some(_) => m.char_cost(c),
+            };
+            assert_eq!(m.char_cost(c), want, "{c:?}");
+        }
+        assert!(m.char_cost('的') < m.char_cost('鍙'));
+        // Outside the BMP: by class.
+        assert_eq!(m.char_cost('\u{20000}'), UNSEEN_HAN);
     }
 }

@@ -12,7 +12,7 @@
 
 use std::sync::OnceLock;
 
-use crate::lm::{lm, transition_cost};
+use crate::lm::{lm, Cost, PER_NAT};
 use crate::tables::{single_byte, tables, Gbk};
 
 /// Decision thresholds, from the stage configuration.
@@ -32,7 +32,19 @@ pub(crate) struct Fix {
     pub end: usize,
     pub new: Vec<char>,
     pub rule: &'static str,
-    pub gain: f32,
+    /// How much cheaper the new text is than the old under the language model.
+    pub gain: Cost,
+}
+
+impl Fix {
+    /// [`Fix::gain`] in nats.
+    pub(crate) fn gain_nats(&self) -> f32 {
+        nats(self.gain)
+    }
+}
+
+fn nats(c: Cost) -> f32 {
+    c as f32 / PER_NAT
 }
 
 /// One unit of the byte stream a span encodes to: a known byte or one a decoder lost.
@@ -412,7 +424,7 @@ fn group_may_win(
     p: &Params,
 ) -> bool {
     let (bound, n) = group_gain_bound(run, s, e, left, right, pair);
-    bound + BOUND_SLACK >= p.min_gain + p.short_span_gain / n.max(1) as f32
+    nats(bound) + BOUND_SLACK >= p.min_gain + p.short_span_gain / n.max(1) as f32
 }
 
 /// An upper bound of [`gain`] for replacing `run[s..e]` by its double-byte reading, and the
@@ -429,11 +441,11 @@ fn group_gain_bound(
     left: Option<char>,
     right: Option<char>,
     pair: Pair,
-) -> (f32, usize) {
+) -> (Cost, usize) {
     let m = lm();
     let left = if s == 0 { left } else { Some(run[s - 1]) };
     let right = if e == run.len() { right } else { Some(run[e]) };
-    let (mut old, mut new) = (0.0f32, 0.0f32);
+    let (mut old, mut new): (Cost, Cost) = (0, 0);
     let (mut prev_old, mut prev_new) = (left, left);
     let mut n = 0;
     let mut k = s;
@@ -448,41 +460,127 @@ fn group_gain_bound(
             _ => (run[k], 1),
         };
         for &o in &run[k..k + olds] {
-            old += m.char_cost(o) + prev_old.map_or(0.0, |q| transition_cost(q, o));
+            old += m.char_cost(o) + prev_old.map_or(0, |q| m.transition(q, o));
             prev_old = Some(o);
         }
-        new += m.char_cost(c)
-            + prev_new.map_or(0.0, |q| transition_cost(q, c) - m.pair_bonus_bound(q, c));
+        new +=
+            m.char_cost(c) + prev_new.map_or(0, |q| m.transition(q, c) - m.pair_bonus_bound(q, c));
         prev_new = Some(c);
         k += olds;
     }
     if let Some(r) = right {
-        old += prev_old.map_or(0.0, |q| transition_cost(q, r));
-        new += prev_new.map_or(0.0, |q| transition_cost(q, r) - m.pair_bonus_bound(q, r));
+        old += prev_old.map_or(0, |q| m.transition(q, r));
+        new += prev_new.map_or(0, |q| m.transition(q, r) - m.pair_bonus_bound(q, r));
     }
     (old - new, n)
 }
 
 /// Repairs for one line (without its terminator), non-overlapping and in order, searched
 /// for only inside `w` (from [`scan`] of the same line).
+#[cfg(test)]
 pub(crate) fn repair_line(chars: &[char], p: &Params, w: &Windows) -> Vec<Fix> {
-    let mut fixes = double_byte_fixes(chars, p, &w.double);
-    let mut latin = single_byte_fixes(chars, p, &fixes, &w.single);
+    repair_line_with(chars, p, w, &mut Search::default())
+}
+
+/// [`repair_line`] with the caller's buffers, so that repairing many lines allocates little.
+pub(crate) fn repair_line_with(
+    chars: &[char],
+    p: &Params,
+    w: &Windows,
+    search: &mut Search,
+) -> Vec<Fix> {
+    search.line.set(chars);
+    let mut fixes = double_byte_fixes(chars, p, &w.double, search);
+    let mut latin = single_byte_fixes(chars, p, &fixes, &w.single, &mut search.line);
     fixes.append(&mut latin);
     fixes.sort_by_key(|f| f.start);
     fixes
 }
 
+/// Buffers of the repair search, reused across lines and passes.
+#[derive(Debug, Default)]
+pub(crate) struct Search {
+    line: Prefix,
+    cur: Decoded,
+    best: Decoded,
+}
+
+/// Prefix sums of the language-model cost of a text: `chars[k]` is the sum of the character
+/// costs of the first `k` characters, `links[k]` that of the links (transition minus pair
+/// bonus) between neighbours among them. The cost of any span in any context is then two
+/// subtractions and the two links at its edges, exactly what [`crate::lm::Lm::cost`] gives.
+#[derive(Debug, Default)]
+struct Prefix {
+    text: Vec<char>,
+    chars: Vec<Cost>,
+    links: Vec<Cost>,
+}
+
+impl Prefix {
+    fn set(&mut self, text: &[char]) {
+        self.text.clear();
+        self.text.extend_from_slice(text);
+        self.chars.clear();
+        self.links.clear();
+    }
+
+    /// Make the sums cover the first `n` characters of `text` (they are built lazily: a
+    /// decode may run far past the spans that get scored).
+    fn extend_to(&mut self, n: usize) {
+        let n = n.min(self.text.len());
+        if self.chars.len() > n {
+            return;
+        }
+        let m = lm();
+        if self.chars.is_empty() {
+            self.chars.push(0);
+            self.links.push(0);
+        }
+        for k in self.chars.len() - 1..n {
+            let c = self.text[k];
+            self.chars.push(self.chars[k] + m.char_cost(c));
+            let link = if k == 0 { 0 } else { m.link(self.text[k - 1], c) };
+            self.links.push(self.links[k] + link);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.chars.clear();
+        self.links.clear();
+    }
+
+    /// Cost of the non-empty `text[a..b]` between `left` and `right`.
+    fn cost(&mut self, a: usize, b: usize, left: Option<char>, right: Option<char>) -> Cost {
+        debug_assert!(a < b);
+        self.extend_to(b);
+        let m = lm();
+        let inner = self.chars[b] - self.chars[a] + self.links[b] - self.links[a + 1];
+        inner
+            + left.map_or(0, |l| m.link(l, self.text[a]))
+            + right.map_or(0, |r| m.link(self.text[b - 1], r))
+    }
+
+    /// Cost of the span `start..end` of the line in its own context.
+    fn span_cost(&mut self, start: usize, end: usize) -> Cost {
+        // Links inside the span and to both neighbours: those ending at start (if it has a
+        // left neighbour) up to the one ending at `end` (if it has a right neighbour).
+        let last = (end + 1).min(self.text.len());
+        self.extend_to(last);
+        self.chars[end] - self.chars[start] + self.links[last] - self.links[start]
+    }
+
+    /// Gain of replacing `start..end` of the line by `new`.
+    fn gain(&mut self, start: usize, end: usize, new: &[char]) -> Cost {
+        let left = start.checked_sub(1).map(|i| self.text[i]);
+        let right = self.text.get(end).copied();
+        self.span_cost(start, end) - lm().cost(new, left, right)
+    }
+}
+
 fn margin(p: &Params, new: &[char]) -> f32 {
     let n = new.iter().filter(|c| !c.is_ascii()).count().max(1);
     p.min_gain + p.short_span_gain / n as f32
-}
-
-fn gain(chars: &[char], start: usize, end: usize, new: &[char]) -> f32 {
-    let left = start.checked_sub(1).map(|i| chars[i]);
-    let right = chars.get(end).copied();
-    let m = lm();
-    m.cost(&chars[start..end], left, right) - m.cost(new, left, right)
 }
 
 // ---------------------------------------------------------------- UTF-8 with holes
@@ -616,27 +714,124 @@ fn is_start(c: char) -> bool {
 /// the output so far holds a real character from a sequence of three or more bytes).
 type Bound = (usize, usize, bool);
 
-/// Decode chars[from..] as GBK bytes read as UTF-8. Returns the boundaries after non-ASCII
-/// characters where the decoder is between sequences, plus the output.
-fn decode_from(chars: &[char], from: usize) -> (Vec<Bound>, Vec<Out>) {
-    let mut d = Utf8::default();
-    let mut out = Vec::new();
-    let mut bounds = Vec::new();
-    let mut multi = false;
-    for (k, &c) in chars.iter().enumerate().skip(from) {
-        let Some((units, n)) = units_of(c) else { break };
-        let before = out.len();
-        if units[..n].iter().try_for_each(|&u| d.feed(u, &mut out)).is_err() {
-            break;
+/// One start of the double-byte search: `chars[from..]` GBK-encoded and read as UTF-8,
+/// with everything needed to score any of its prefixes in O(1).
+#[derive(Debug, Default)]
+struct Decoded {
+    from: usize,
+    /// Boundaries after non-ASCII characters where the decoder is between sequences.
+    bounds: Vec<Bound>,
+    out: Vec<Out>,
+    /// `out` as characters (lost sequences as U+FFFD), with its prefix sums of cost.
+    text: Prefix,
+    /// Index in `out` of the first control character that is not whitespace, and of the
+    /// first real U+FFFD (a 锟斤拷 reading); `out.len()` when there is none.
+    first_control: usize,
+    first_kun: usize,
+    /// Per prefix of `out`: the number of its characters of three or more bytes.
+    big: Vec<u32>,
+    /// The second round trip of `text` (GBK-encoded again, read as UTF-8), and per prefix
+    /// length `k` of `text`: the length of its reading when `text[..k]` reads back whole
+    /// (every character GBK-encodable, the bytes valid UTF-8 ending between sequences, one
+    /// double-byte character at least). Computed on demand.
+    twice: Twice,
+    twice_done: bool,
+}
+
+#[derive(Debug, Default)]
+struct Twice {
+    text: Prefix,
+    out: Vec<Out>,
+    at: Vec<Option<usize>>,
+    first_control: usize,
+}
+
+impl Decoded {
+    /// Decode from `from`, reusing the buffers.
+    fn decode(&mut self, chars: &[char], from: usize) {
+        self.from = from;
+        self.bounds.clear();
+        self.out.clear();
+        self.twice_done = false;
+        let mut d = Utf8::default();
+        let mut multi = false;
+        for (k, &c) in chars.iter().enumerate().skip(from) {
+            let Some((units, n)) = units_of(c) else { break };
+            let before = self.out.len();
+            if units[..n].iter().try_for_each(|&u| d.feed(u, &mut self.out)).is_err() {
+                break;
+            }
+            // Only a real character from a three- or four-byte sequence makes a candidate:
+            // runs of U+FFFD alone carry no evidence (and must stay as they are on a second
+            // pass).
+            multi |= self.out[before..]
+                .iter()
+                .any(|o| matches!(o, Out::Char(ch) if (*ch as u32) >= 0x800));
+            if d.idle() && !c.is_ascii() {
+                self.bounds.push((k + 1, self.out.len(), multi));
+            }
         }
-        // Only a real character from a three- or four-byte sequence makes a candidate: runs
-        // of U+FFFD alone carry no evidence (and must stay as they are on a second pass).
-        multi |= out[before..].iter().any(|o| matches!(o, Out::Char(ch) if (*ch as u32) >= 0x800));
-        if d.idle() && !c.is_ascii() {
-            bounds.push((k + 1, out.len(), multi));
+        self.text.clear();
+        self.text.text.extend(self.out.iter().map(out_char));
+        self.first_control = self.out.len();
+        self.first_kun = self.out.len();
+        self.big.clear();
+        self.big.push(0);
+        let mut big = 0;
+        for (k, o) in self.out.iter().enumerate() {
+            if let Out::Char(c) = *o {
+                if c.is_control() && !c.is_ascii_whitespace() {
+                    self.first_control = self.first_control.min(k);
+                }
+                if c == '\u{FFFD}' {
+                    self.first_kun = self.first_kun.min(k);
+                }
+                big += u32::from(c as u32 >= 0x800);
+            }
+            self.big.push(big);
         }
     }
-    (bounds, out)
+
+    /// The second round trip of the output, computed once per start when first asked for.
+    fn twice(&mut self) -> &mut Twice {
+        if !self.twice_done {
+            self.twice_done = true;
+            let tw = &mut self.twice;
+            tw.out.clear();
+            tw.at.clear();
+            tw.at.push(None);
+            let mut d = Utf8::default();
+            let mut any_pair = false;
+            for &c in &self.text.text {
+                if c == '\u{FFFD}' {
+                    break;
+                }
+                let Some((units, n)) = units_of(c) else { break };
+                any_pair |= n == 2;
+                if units[..n].iter().try_for_each(|&u| d.feed(u, &mut tw.out)).is_err() {
+                    break;
+                }
+                tw.at.push((d.idle() && any_pair).then_some(tw.out.len()));
+            }
+            tw.text.clear();
+            tw.text.text.extend(tw.out.iter().map(out_char));
+            tw.first_control = tw
+                .text
+                .text
+                .iter()
+                .position(|c| c.is_control() && !c.is_ascii_whitespace())
+                .unwrap_or(tw.out.len());
+        }
+        &mut self.twice
+    }
+}
+
+fn out_char(o: &Out) -> char {
+    if let Out::Char(c) = o {
+        *c
+    } else {
+        '\u{FFFD}'
+    }
 }
 
 fn outs_to_chars(outs: &[Out]) -> Vec<char> {
@@ -656,7 +851,7 @@ fn guess_lost(outs: &[Out], left: Option<char>, right: Option<char>, margin: f32
         let mut best = (f32::INFINITY, None::<char>);
         let mut second = f32::INFINITY;
         for c in completions(seq) {
-            let cost = m.cost(&[c], l.filter(|&c| c != '\u{FFFD}'), r);
+            let cost = nats(m.cost(&[c], l.filter(|&c| c != '\u{FFFD}'), r));
             if cost < best.0 {
                 second = best.0;
                 best = (cost, Some(c));
@@ -697,68 +892,106 @@ fn completions(seq: &Lost) -> Vec<char> {
     out
 }
 
-/// GBK-encode `chars` and decode as UTF-8, all or nothing, without holes.
-fn strict_round_trip(chars: &[char]) -> Option<Vec<char>> {
-    let mut d = Utf8::default();
-    let mut out = Vec::new();
-    let mut any_pair = false;
-    for &c in chars {
-        if c == '\u{FFFD}' {
-            return None;
-        }
-        let (units, n) = units_of(c)?;
-        any_pair |= n == 2;
-        for &u in &units[..n] {
-            d.feed(u, &mut out).ok()?;
-        }
-    }
-    (d.idle() && any_pair).then(|| outs_to_chars(&out))
-}
-
 /// Double-byte repairs starting in `windows`. The search at `i` also tries starts up to three
 /// characters later, so each window is entered three characters early: the result is the
 /// same as searching the whole line, where starts outside the windows find nothing.
-fn double_byte_fixes(chars: &[char], p: &Params, windows: &[(usize, usize)]) -> Vec<Fix> {
+fn double_byte_fixes(
+    chars: &[char],
+    p: &Params,
+    windows: &[(usize, usize)],
+    search: &mut Search,
+) -> Vec<Fix> {
     let mut fixes = Vec::new();
     let mut i = 0;
     for &(lo, hi) in windows {
         i = i.max(lo.saturating_sub(3));
         while i < hi {
-            i = double_byte_at(chars, p, i, &mut fixes);
+            i = double_byte_at(chars, p, i, &mut fixes, search);
         }
     }
     fixes
 }
 
+/// What a candidate of the double-byte search replaces its span with, in the buffers of
+/// its start ([`Search::best`] once chosen).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum NewText {
+    /// `out[a..b]` of the decode (read once).
+    Once(usize, usize),
+    /// The first `n` characters of the second round trip.
+    Twice(usize),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Cand {
+    start: usize,
+    end: usize,
+    new: NewText,
+    rule: &'static str,
+    gain: Cost,
+}
+
 /// Search for a double-byte repair at `i`; push it and return where to go on.
-fn double_byte_at(chars: &[char], p: &Params, i: usize, fixes: &mut Vec<Fix>) -> usize {
+///
+/// For each start the line is decoded once; every candidate end is a prefix of that decode
+/// and is scored from prefix sums, so a start costs one pass over the line whatever the
+/// number of ends tried.
+fn double_byte_at(
+    chars: &[char],
+    p: &Params,
+    i: usize,
+    fixes: &mut Vec<Fix>,
+    search: &mut Search,
+) -> usize {
     if !(is_start(chars[i]) || chars[i] == '\u{FFFD}') {
         return i + 1;
     }
-    let mut best: Option<Fix> = None;
-    let mut best_outs: Vec<Out> = Vec::new();
+    let Search { line, cur, best: best_at } = search;
+    let mut best: Option<Cand> = None;
     // Also start one to three characters later: the first may be clean text whose bytes
     // happen to continue into the damage.
     let starts =
         (i..chars.len().min(i + 4)).filter(|&s| is_start(chars[s]) || chars[s] == '\u{FFFD}');
-    let mut best_at: Option<(Vec<Bound>, Vec<Out>)> = None;
     for s in starts {
-        let (bounds, out) = decode_from(chars, s);
+        cur.decode(chars, s);
         let mut improved = false;
-        for &(e, len, _) in bounds.iter().filter(|b| b.2).rev().take(8) {
-            let once = outs_to_chars(&out[..len]);
-            let kun = out[..len].contains(&Out::Char('\u{FFFD}'));
+        let left = s.checked_sub(1).map(|k| chars[k]);
+        // The eight longest readings that hold a character of three or more bytes.
+        let mut ends = [(0, 0); 8];
+        let mut n_ends = 0;
+        for &(e, len, _) in cur.bounds.iter().filter(|b| b.2).rev().take(8) {
+            ends[n_ends] = (e, len);
+            n_ends += 1;
+        }
+        for &(e, len) in &ends[..n_ends] {
+            let right = chars.get(e).copied();
+            let old = line.span_cost(s, e);
+            let kun = cur.first_kun < len;
             let rule = if kun { "kunjinkao" } else { "utf8-as-gbk" };
-            let mut cands = vec![(once.clone(), rule)];
-            if let Some(twice) = strict_round_trip(&once) {
-                cands.push((twice, "utf8-as-gbk-x2"));
-            }
-            for (new, rule) in cands {
-                // Controls are never text; in 锟斤拷 they are what the bytes were.
-                if !kun && new.iter().any(|c| c.is_control() && !c.is_ascii_whitespace()) {
-                    continue;
+            let mut cands = [Some(NewText::Once(0, len)), None];
+            if !kun {
+                let tw = cur.twice();
+                if let Some(&Some(n)) = tw.at.get(len) {
+                    cands[1] = Some(NewText::Twice(n));
                 }
-                let g = gain(chars, s, e, &new);
+            }
+            for new in cands.into_iter().flatten() {
+                let (rule, g) = match new {
+                    NewText::Once(..) => {
+                        // Controls are never text; in 锟斤拷 they are what the bytes were.
+                        if !kun && cur.first_control < len {
+                            continue;
+                        }
+                        (rule, old - cur.text.cost(0, len, left, right))
+                    }
+                    NewText::Twice(n) => {
+                        let tw = cur.twice();
+                        if tw.first_control < n {
+                            continue;
+                        }
+                        ("utf8-as-gbk-x2", old - tw.text.cost(0, n, left, right))
+                    }
+                };
                 // 锟斤拷 text went through the round trip as a whole: take the longest
                 // reading, not the best-scoring one.
                 let better = match &best {
@@ -769,51 +1002,52 @@ fn double_byte_at(chars: &[char], p: &Params, i: usize, fixes: &mut Vec<Fix>) ->
                     Some(b) => rule == "kunjinkao" || g > b.gain,
                 };
                 if better {
-                    best_outs =
-                        if rule == "utf8-as-gbk" { out[..len].to_vec() } else { Vec::new() };
-                    best = Some(Fix { start: s, end: e, new, rule, gain: g });
+                    best = Some(Cand { start: s, end: e, new, rule, gain: g });
                     improved = true;
                 }
             }
         }
         if improved {
-            best_at = Some((bounds, out));
+            std::mem::swap(cur, best_at);
         }
     }
     // Clean characters before the damage can decode too (as Latin, Greek or Cyrillic
     // letters): try starting at the first few boundaries inside the span.
-    if let (Some(f), Some((bounds, out))) = (best.as_mut(), best_at) {
-        if f.rule == "utf8-as-gbk" {
-            let end = f.end;
-            let end_len = bounds.iter().find(|b| b.0 == end).map_or(0, |b| b.1);
-            for &(k, len, _) in bounds.iter().filter(|b| b.0 < end).take(8) {
-                let rest = &out[len..end_len];
-                if !rest.iter().any(|o| matches!(o, Out::Char(c) if (*c as u32) >= 0x800)) {
-                    break;
-                }
-                let new = outs_to_chars(rest);
-                let g = gain(chars, k, end, &new);
-                if g > f.gain {
-                    best_outs = rest.to_vec();
-                    *f = Fix { start: k, end, new, rule: f.rule, gain: g };
-                }
+    if let Some(f) = best.as_mut().filter(|f| f.rule == "utf8-as-gbk") {
+        let end = f.end;
+        let right = chars.get(end).copied();
+        let end_len = best_at.bounds.iter().find(|b| b.0 == end).map_or(0, |b| b.1);
+        for &(k, len, _) in best_at.bounds.iter().filter(|b| b.0 < end).take(8) {
+            // The rest must hold a character of three or more bytes.
+            if len >= end_len || best_at.big[end_len] == best_at.big[len] {
+                break;
+            }
+            let new_cost = best_at.text.cost(len, end_len, Some(chars[k - 1]), right);
+            let g = line.span_cost(k, end) - new_cost;
+            if g > f.gain {
+                *f =
+                    Cand { start: k, end, new: NewText::Once(len, end_len), rule: f.rule, gain: g };
             }
         }
     }
-    match best {
-        Some(mut f) if f.gain >= margin(p, &f.new) || (f.rule == "kunjinkao" && f.gain > 0.0) => {
-            if let Some(m) = p.guess_margin {
-                if best_outs.iter().any(|o| matches!(o, Out::Lost(_))) {
-                    let left = f.start.checked_sub(1).map(|k| chars[k]);
-                    f.new = guess_lost(&best_outs, left, chars.get(f.end).copied(), m);
-                }
-            }
-            let end = f.end;
-            fixes.push(f);
-            end
-        }
-        _ => i + 1,
+    let Some(f) = best else { return i + 1 };
+    let (new, outs): (Vec<char>, &[Out]) = match f.new {
+        NewText::Once(a, b) => (best_at.text.text[a..b].to_vec(), &best_at.out[a..b]),
+        NewText::Twice(n) => (best_at.twice().text.text[..n].to_vec(), &[]),
+    };
+    if !(nats(f.gain) >= margin(p, &new) || (f.rule == "kunjinkao" && f.gain > 0)) {
+        return i + 1;
     }
+    let mut fix = Fix { start: f.start, end: f.end, new, rule: f.rule, gain: f.gain };
+    if let Some(m) = p.guess_margin {
+        if f.rule == "utf8-as-gbk" && outs.iter().any(|o| matches!(o, Out::Lost(_))) {
+            let left = fix.start.checked_sub(1).map(|k| chars[k]);
+            fix.new = guess_lost(outs, left, chars.get(fix.end).copied(), m);
+        }
+    }
+    let end = fix.end;
+    fixes.push(fix);
+    end
 }
 
 // ---------------------------------------------------------------- single-byte family
@@ -840,17 +1074,23 @@ fn utf8_at(b: &[u8]) -> Option<(char, usize)> {
     s.chars().next().map(|c| (c, len))
 }
 
-/// Stretches of `bytes` that decode cleanly, each as (start, end, text); a stretch begins
-/// and ends with a multi-byte character and breaks at any byte that does not decode.
-fn groups(bytes: &[u8], pair: Option<Pair>) -> Vec<(usize, usize, Vec<char>)> {
-    let mut found = Vec::new();
-    let mut cur: Option<(usize, Vec<char>, usize, usize)> = None; // start, text, end, text len
+/// Stretches of `bytes` that decode cleanly, each given to `each` as (start, end, text); a
+/// stretch begins and ends with a multi-byte character and breaks at any byte that does not
+/// decode. `text` is the buffer the stretches are decoded into.
+fn groups(
+    bytes: &[u8],
+    pair: Option<Pair>,
+    text: &mut Vec<char>,
+    mut each: impl FnMut(usize, usize, &[char]),
+) {
+    // Start, end after the last multi-byte character, and the text length there.
+    let mut cur: Option<(usize, usize, usize)> = None;
     let mut k = 0;
     while k < bytes.len() {
         let b = bytes[k];
         if b < 0x80 {
-            if let Some(g) = cur.as_mut() {
-                g.1.push(char::from(b));
+            if cur.is_some() {
+                text.push(char::from(b));
             }
             k += 1;
             continue;
@@ -861,26 +1101,26 @@ fn groups(bytes: &[u8], pair: Option<Pair>) -> Vec<(usize, usize, Vec<char>)> {
         };
         match got {
             Some((c, n)) => {
-                let g = cur.get_or_insert_with(|| (k, Vec::new(), k, 0));
-                g.1.push(c);
+                let g = cur.get_or_insert_with(|| {
+                    text.clear();
+                    (k, k, 0)
+                });
+                text.push(c);
                 k += n;
-                g.2 = k;
-                g.3 = g.1.len();
+                g.1 = k;
+                g.2 = text.len();
             }
             None => {
-                if let Some((s, mut t, e, l)) = cur.take() {
-                    t.truncate(l);
-                    found.push((s, e, t));
+                if let Some((s, e, l)) = cur.take() {
+                    each(s, e, &text[..l]);
                 }
                 k += 1;
             }
         }
     }
-    if let Some((s, mut t, e, l)) = cur.take() {
-        t.truncate(l);
-        found.push((s, e, t));
+    if let Some((s, e, l)) = cur.take() {
+        each(s, e, &text[..l]);
     }
-    found
 }
 
 /// Single-byte repairs in the maximal runs `runs` of single-byte characters.
@@ -889,6 +1129,7 @@ fn single_byte_fixes(
     p: &Params,
     taken: &[Fix],
     runs: &[(usize, usize)],
+    line: &mut Prefix,
 ) -> Vec<Fix> {
     let mut cands: Vec<Fix> = Vec::new();
     let mut bytes = Vec::new();
@@ -898,15 +1139,17 @@ fn single_byte_fixes(
         // A run whose only non-ASCII bytes are NBSPs is whitespace (web pages indent with
         // `&nbsp;`), not damage: read as GBK it would become 牋牋, which is the damage.
         if bytes.iter().any(|&b| b >= 0x80 && b != 0xA0) {
-            run_candidates(chars, i, &bytes, p, &mut cands);
+            run_candidates(chars, i, &bytes, p, line, &mut cands);
         }
     }
     // Best first, skipping overlaps with each other and with double-byte fixes.
-    cands.sort_by(|a, b| b.gain.total_cmp(&a.gain));
+    cands.sort_by_key(|f| std::cmp::Reverse(f.gain));
     let mut fixes: Vec<Fix> = Vec::new();
     for f in cands {
         let overlaps = |o: &Fix| f.start < o.end && o.start < f.end;
-        if f.gain >= margin(p, &f.new) && !taken.iter().any(overlaps) && !fixes.iter().any(overlaps)
+        if f.gain_nats() >= margin(p, &f.new)
+            && !taken.iter().any(overlaps)
+            && !fixes.iter().any(overlaps)
         {
             fixes.push(f);
         }
@@ -914,36 +1157,77 @@ fn single_byte_fixes(
     fixes
 }
 
-fn run_candidates(chars: &[char], at: usize, bytes: &[u8], p: &Params, cands: &mut Vec<Fix>) {
+/// Candidates of one run that reach the margin (the others could never be taken, so they
+/// are scored but not kept).
+fn run_candidates(
+    chars: &[char],
+    at: usize,
+    bytes: &[u8],
+    p: &Params,
+    line: &mut Prefix,
+    cands: &mut Vec<Fix>,
+) {
     let span = |s: usize, e: usize| &chars[at + s..at + e];
     let cp1252 = |s: usize, e: usize| span(s, e).iter().any(|&c| crate::tables::is_cp1252_extra(c));
-    let mut push = |s: usize, e: usize, new: Vec<char>, rule: &'static str| {
+    let mut push = |s: usize, e: usize, new: &[char], rule: &'static str| {
         if new.iter().any(|c| c.is_control() && !c.is_ascii_whitespace()) {
             return;
         }
-        let g = gain(chars, at + s, at + e, &new);
-        cands.push(Fix { start: at + s, end: at + e, new, rule, gain: g });
+        let g = line.gain(at + s, at + e, new);
+        if nats(g) >= margin(p, new) {
+            cands.push(Fix { start: at + s, end: at + e, new: new.to_vec(), rule, gain: g });
+        }
     };
-    for (s, e, text) in groups(bytes, None) {
+    let mut text = Vec::new();
+    let (mut b2, mut s2) = (Vec::new(), Vec::new());
+    groups(bytes, None, &mut text, |s, e, text| {
         let w = cp1252(s, e);
         // A second pass when the first still looks single-byte-decoded.
-        let again: Option<Vec<u8>> = text.iter().map(|&c| single_byte(c)).collect();
-        if let Some(b2) = again.filter(|b| b.iter().any(|&x| x >= 0x80)) {
-            if let Ok(s2) = std::str::from_utf8(&b2) {
+        b2.clear();
+        let all_single = text.iter().all(|&c| single_byte(c).map(|x| b2.push(x)).is_some());
+        if all_single && b2.iter().any(|&x| x >= 0x80) {
+            if let Ok(again) = std::str::from_utf8(&b2) {
+                s2.clear();
+                s2.extend(again.chars());
                 let rule = if w { "utf8-as-cp1252x2" } else { "utf8-as-latin1x2" };
-                push(s, e, s2.chars().collect(), rule);
+                push(s, e, &s2, rule);
             }
         }
         push(s, e, text, if w { "utf8-as-cp1252" } else { "utf8-as-latin1" });
-    }
-    for (s, e, text) in groups(bytes, Some(gbk_pair)) {
+    });
+    groups(bytes, Some(gbk_pair), &mut text, |s, e, text| {
         let rule = if cp1252(s, e) { "gbk-as-cp1252" } else { "gbk-as-latin1" };
         push(s, e, text, rule);
-    }
+    });
     if p.big5 {
-        for (s, e, text) in groups(bytes, Some(big5_pair)) {
+        groups(bytes, Some(big5_pair), &mut text, |s, e, text| {
             let rule = if cp1252(s, e) { "big5-as-cp1252" } else { "big5-as-latin1" };
             push(s, e, text, rule);
+        });
+    }
+}
+
+#[cfg(test)]
+mod prefix_tests {
+    use super::*;
+
+    /// Scoring from prefix sums is exact: any span, in any context, costs what the language
+    /// model gives character by character.
+    #[test]
+    fn prefix_sums_score_like_the_model() {
+        let text: Vec<char> =
+            "发布日期：鍙戝竷鏃ユ湡 ÈÕÆÚ café 中文\u{FFFD}锟斤拷한국".chars().collect();
+        let mut pre = Prefix::default();
+        pre.set(&text);
+        let m = lm();
+        for a in 0..text.len() {
+            for b in a + 1..=text.len() {
+                let (left, right) = (a.checked_sub(1).map(|k| text[k]), text.get(b).copied());
+                let want = m.cost(&text[a..b], left, right);
+                assert_eq!(pre.span_cost(a, b), want, "{a}..{b}");
+                assert_eq!(pre.cost(a, b, Some('的'), None), m.cost(&text[a..b], Some('的'), None));
+                assert_eq!(pre.gain(a, b, &['中']), want - m.cost(&['中'], left, right));
+            }
         }
     }
 }
