@@ -410,7 +410,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     }
     if let Some(path) = &state_path {
         // The run is complete: nothing left to resume.
-        let _ = std::fs::remove_file(path);
+        resume::State::remove(path);
     }
     let elapsed = started.elapsed();
     if !args.quiet {

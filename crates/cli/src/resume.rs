@@ -82,9 +82,17 @@ impl State {
             "output": self.output,
             "removed": self.removed,
         });
-        let mut f = AtomicFile::create(path)?;
+        let mut f = AtomicFile::create_single_writer(path)?;
         f.write_all(v.to_string().as_bytes())?;
         f.commit()
+    }
+
+    /// Remove the state file (and a temporary a killed run may have left): the run is done.
+    pub fn remove(path: &Path) {
+        let _ = std::fs::remove_file(path);
+        if let Ok(f) = AtomicFile::create_single_writer(path) {
+            drop(f); // dropping an uncommitted single-writer file deletes its temporary
+        }
     }
 }
 

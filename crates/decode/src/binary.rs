@@ -104,19 +104,38 @@ pub(crate) struct HeadStats {
 
 impl HeadStats {
     pub(crate) fn of(head: &[u8]) -> Self {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
         let mut s = HeadStats { len: head.len(), ..HeadStats::default() };
-        for &b in head {
+        // Text has a control byte (a line break) every few dozen bytes at most: test eight
+        // bytes at a time for any byte below 0x20 or equal to 0x7F, and count only in the
+        // words that have one. Both tests are exact for "some byte of the word".
+        let mut words = head.chunks_exact(8);
+        for word in &mut words {
+            let x = u64::from_le_bytes(word.try_into().expect("chunks of eight"));
+            let below_space = x.wrapping_sub(0x20 * ONES) & !x & HIGH;
+            let y = x ^ (0x7F * ONES);
+            let del = y.wrapping_sub(ONES) & !y & HIGH;
+            if below_space | del != 0 {
+                s.count(word);
+            }
+        }
+        s.count(words.remainder());
+        s
+    }
+
+    fn count(&mut self, bytes: &[u8]) {
+        for &b in bytes {
             match b {
-                0x00 => s.nul += 1,
+                0x00 => self.nul += 1,
                 // \t \n \r \f, and SUB (Ctrl-Z, an end-of-file mark in old DOS text).
                 0x09 | 0x0A | 0x0C | 0x0D | 0x1A => {}
-                0x1B => s.esc += 1,
-                0x0E | 0x0F => s.shift += 1,
-                0x01..=0x1F | 0x7F => s.control += 1,
+                0x1B => self.esc += 1,
+                0x0E | 0x0F => self.shift += 1,
+                0x01..=0x1F | 0x7F => self.control += 1,
                 _ => {}
             }
         }
-        s
     }
 
     /// Control bytes that count against "text", NULs excluded.
@@ -150,6 +169,30 @@ mod tests {
         for (name, bytes, want) in cases {
             assert_eq!(magic(bytes), *want, "{name}");
         }
+    }
+
+    #[test]
+    fn head_stats_count_every_byte_whatever_its_position() {
+        // Every control byte at every offset of an 18-byte input (two words and a tail).
+        let text = b"plain text, ok!\xD6\xD0\xCE";
+        for b in [0x00u8, 0x01, 0x0E, 0x1B, 0x1F, 0x7F] {
+            for at in 0..text.len() {
+                let mut head = text.to_vec();
+                head[at] = b;
+                let s = HeadStats::of(&head);
+                let want = |target: u8| usize::from(b == target);
+                assert_eq!(s.nul, want(0x00), "{b:#x} at {at}");
+                assert_eq!(s.esc, want(0x1B), "{b:#x} at {at}");
+                assert_eq!(s.shift, want(0x0E), "{b:#x} at {at}");
+                assert_eq!(
+                    s.control,
+                    usize::from(matches!(b, 0x01 | 0x1F | 0x7F)),
+                    "{b:#x} at {at}"
+                );
+            }
+        }
+        let s = HeadStats::of(b"line one\nline two\r\n\tindented\x0c");
+        assert_eq!((s.nul, s.control, s.shift, s.esc), (0, 0, 0, 0));
     }
 
     #[test]

@@ -12,9 +12,12 @@
 //! The order of checks: empty input; byte order mark (UTF-8, UTF-16LE/BE); binary file
 //! signatures; NUL bytes (UTF-16 pattern or binary); control-byte density; strict UTF-8
 //! (valid input is borrowed, never copied); almost-UTF-8 (a truncated tail or a stray byte
-//! is still UTF-8); then the legacy encodings: chardetng's guess and the configured
-//! candidates are each decoded and scored for plausibility (see `score.rs`), which is what
-//! makes 30-byte inputs decidable.
+//! is still UTF-8); then the legacy encodings: the configured candidates are each decoded
+//! and scored for plausibility (see `score.rs`), which is what makes 30-byte inputs
+//! decidable. The scoring runs in growing rounds and stops as soon as a CJK reading has
+//! clearly won; only undecided inputs are judged on the whole sample with chardetng's
+//! guess. The winner is decoded once, through a lookup table for the double-byte CJK
+//! encodings (`dbcs.rs`).
 //!
 //! ```
 //! use qingxi_decode::{DecodeConfig, Decision};
@@ -34,6 +37,7 @@
 
 mod binary;
 mod config;
+mod dbcs;
 mod score;
 mod tables;
 
@@ -45,7 +49,7 @@ pub use binary::BinaryReason;
 pub use config::{DecodeConfig, DecodeError};
 
 use binary::HeadStats;
-use score::{score, Model};
+use score::{Model, Score, Scorer};
 
 /// Text decoded from bytes.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,7 +151,8 @@ impl Decoder {
         {
             return Decision::Binary(BinaryReason::ControlBytes);
         }
-        if let Ok(text) = std::str::from_utf8(bytes) {
+        // The one validation of valid input (SIMD: a fraction of a cycle per byte).
+        if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
             if stats.esc > 0 && bytes.is_ascii() {
                 if let Some(d) = iso_2022_jp(bytes) {
                     return Decision::Text(d);
@@ -188,6 +193,13 @@ impl Decoder {
 
     /// Non-UTF-8 input without a BOM: almost-UTF-8, UTF-16 without NULs, or a legacy
     /// encoding chosen by plausibility.
+    ///
+    /// Every candidate decodes the sample with its own streaming decoder in growing rounds
+    /// ([`ROUNDS`]) and is scored as it goes. After each round, a CJK candidate that is
+    /// plausible throughout and far ahead of every other reading ([`Decoder::decisive`]) is
+    /// taken at once: neither the rest of the sample nor chardetng could change the outcome
+    /// (chardetng's vote is worth at most a few points). Otherwise the whole sample is judged
+    /// as a whole, with chardetng's guess, exactly as for a short input.
     fn detect<'a>(&self, bytes: &'a [u8]) -> Decoded<'a> {
         let head = &bytes[..bytes.len().min(self.sample_bytes) & !1];
         // Judge the part that has non-ASCII bytes: a long ASCII header (markup, a licence)
@@ -200,12 +212,53 @@ impl Decoder {
         };
         let sample = sample_prefix(&bytes[start..], self.sample_bytes);
         let complete = start == 0 && sample.len() == bytes.len();
-        let utf8 = utf8_lossy(sample);
+
+        let mut legacy: Vec<Candidate> =
+            self.candidates.iter().map(|&enc| Candidate::new(enc, Model::of(enc))).collect();
+        let mut utf8 = Candidate::new(UTF_8, Model::Unicode);
+        // UTF-16 without BOM or NULs: only all-CJK text, so it must decode without errors
+        // and be almost entirely common characters to be considered at all.
+        let mut utf16: Vec<Candidate> =
+            if self.sniff_utf16 && bytes.len() % 2 == 0 && bytes.len() >= 8 {
+                [UTF_16LE, UTF_16BE]
+                    .into_iter()
+                    .map(|enc| Candidate {
+                        give_up_on_malformed: true,
+                        ..Candidate::new(enc, Model::Unicode)
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+        let mut buf = String::new();
+        let (mut done, mut done16) = (0, 0);
+        for &round in ROUNDS.iter().chain([&usize::MAX]) {
+            let end = round.min(sample.len());
+            let last = end == sample.len();
+            for c in legacy.iter_mut().chain([&mut utf8]) {
+                c.feed(&sample[done..end], last, &mut buf);
+            }
+            done = end;
+            let end16 = if last { head.len() } else { round.min(head.len()) };
+            for c in &mut utf16 {
+                c.feed(&head[done16..end16], end16 == head.len(), &mut buf);
+            }
+            done16 = end16;
+            if last {
+                break;
+            }
+            if let Some((enc, margin, plausible_share)) = decisive(&legacy, &utf8, &utf16) {
+                let confidence = legacy_confidence(margin, plausible_share, end);
+                return decode_with(enc, bytes, confidence);
+            }
+        }
+
         // Mostly valid multi-byte UTF-8 with a few bad bytes: UTF-8 with damage, not a
         // legacy encoding (legacy CJK text produces about as many errors as valid pairs).
-        if utf8.multibyte >= 1 && utf8.malformed * 10 <= utf8.multibyte {
+        let multibyte = utf8.multibyte();
+        if multibyte >= 1 && utf8.malformed * 10 <= multibyte {
             let mut d = decode_utf8_lossy(bytes);
-            d.confidence = if utf8.multibyte >= 8 { 0.95 } else { 0.8 };
+            d.confidence = if multibyte >= 8 { 0.95 } else { 0.8 };
             return d;
         }
 
@@ -218,17 +271,16 @@ impl Decoder {
             }
             g => g,
         };
-
-        let mut cands: Vec<&'static Encoding> = self.candidates.clone();
-        if !cands.contains(&guess) && guess != UTF_8 {
-            cands.push(guess);
+        if !self.candidates.contains(&guess) && guess != UTF_8 {
+            let mut c = Candidate::new(guess, Model::of(guess));
+            c.feed(sample, true, &mut buf);
+            legacy.push(c);
         }
-        let mut scored: Vec<Scored> = cands
+        let mut scored: Vec<Scored> = legacy
             .iter()
-            .map(|&enc| {
-                let (text, _) = decode_counting(enc, sample);
-                let s = score(&text, Model::of(enc));
-                let bonus = match (enc == guess, self.candidates.contains(&enc)) {
+            .map(|c| {
+                let s = c.scorer.score();
+                let bonus = match (c.enc == guess, self.candidates.contains(&c.enc)) {
                     (true, true) => chardet_bonus(sample.len()),
                     // A guess outside the configured candidates is more often a short-input
                     // accident (windows-1250 for a windows-1252 line, EUC-JP for a few GBK
@@ -236,31 +288,19 @@ impl Decoder {
                     (true, false) => (chardet_bonus(sample.len()) - 2.0).max(0.0),
                     _ => 0.0,
                 };
-                Scored { enc, total: s.total + bonus, plausible_share: share(s.plausible, s.chars) }
+                Scored {
+                    enc: c.enc,
+                    total: s.total + bonus,
+                    plausible_share: share(s.plausible, s.chars),
+                }
             })
             .collect();
         // UTF-8 with damage competes on plausibility too (short inputs with one bad byte).
-        {
-            let s = score(&utf8.text, Model::Unicode);
-            scored.push(Scored {
-                enc: UTF_8,
-                total: s.total,
-                plausible_share: share(s.plausible, s.chars),
-            });
-        }
-        // UTF-16 without BOM or NULs: only all-CJK text, so it must decode without errors
-        // and be almost entirely common characters to be considered at all.
-        if self.sniff_utf16 && bytes.len() % 2 == 0 && bytes.len() >= 8 {
-            for enc in [UTF_16LE, UTF_16BE] {
-                let (text, malformed) = decode_counting(enc, head);
-                let s = score(&text, Model::Unicode);
-                if malformed == 0 && share(s.plausible, s.chars) >= 0.9 {
-                    scored.push(Scored {
-                        enc,
-                        total: s.total,
-                        plausible_share: share(s.plausible, s.chars),
-                    });
-                }
+        scored.push(utf8.scored());
+        for c in &utf16 {
+            let s = c.scored();
+            if c.malformed == 0 && s.plausible_share >= 0.9 {
+                scored.push(s);
             }
         }
         // Stable sort: on a tie the candidate listed first in the configuration wins.
@@ -274,6 +314,146 @@ impl Decoder {
             return d;
         }
         decode_with(best.enc, bytes, confidence)
+    }
+}
+
+/// Sample lengths after which the candidates are compared; the last round is the whole
+/// sample. Most legacy CJK inputs are decided after the first: 256 bytes are about a
+/// hundred characters, and the right reading leads the others by well over a hundred
+/// points by then.
+const ROUNDS: [usize; 3] = [256, 1024, 4096];
+
+/// How far (in score points, about one per character) the best candidate must lead every
+/// other reading to be taken before the whole sample is judged. chardetng's vote is worth
+/// at most 6 points, so this leaves a wide safety margin.
+const DECISIVE_MARGIN: f32 = 40.0;
+
+/// The legacy CJK candidate that has won already, with its lead and plausible share: it
+/// reads as its language throughout (nine characters in ten plausible), has at least 32
+/// non-ASCII characters, leads every other reading (UTF-8 and UTF-16 included) by
+/// [`DECISIVE_MARGIN`], and the input is clearly not UTF-8 with some damage. Latin-script
+/// and other single-byte encodings are never decided early: telling windows-1250 from
+/// windows-1252 needs chardetng's statistics, which the scorer does not have.
+fn decisive(
+    legacy: &[Candidate],
+    utf8: &Candidate,
+    utf16: &[Candidate],
+) -> Option<(&'static Encoding, f32, f32)> {
+    let mut best: Option<(usize, Score)> = None;
+    for (i, c) in legacy.iter().enumerate() {
+        let s = c.scorer.score();
+        if best.is_none_or(|(_, b)| s.total > b.total) {
+            best = Some((i, s));
+        }
+    }
+    let (i, s) = best?;
+    let winner = &legacy[i];
+    let cjk = matches!(
+        Model::of(winner.enc),
+        Model::Simplified | Model::Traditional | Model::Japanese | Model::Korean
+    );
+    let plausible_share = share(s.plausible, s.chars);
+    if !cjk || plausible_share < 0.9 || winner.scorer.non_ascii() < 32 {
+        return None;
+    }
+    if utf8.malformed <= utf8.multibyte() {
+        return None;
+    }
+    let runner_up = legacy
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != i)
+        .map(|(_, c)| c.scorer.score().total)
+        .chain([utf8.scorer.score().total])
+        .chain(utf16.iter().filter(|c| c.malformed == 0).map(|c| c.scorer.score().total))
+        .fold(f32::NEG_INFINITY, f32::max);
+    let margin = s.total - runner_up;
+    (margin >= DECISIVE_MARGIN).then_some((winner.enc, margin, plausible_share))
+}
+
+/// One reading of the sample: a streaming decoder and the score of what it produced.
+struct Candidate {
+    enc: &'static Encoding,
+    decoder: encoding_rs::Decoder,
+    scorer: Scorer,
+    /// Malformed sequences so far, each decoded as one U+FFFD.
+    malformed: u64,
+    /// Stop reading at the first malformed sequence (UTF-16 without NULs is ruled out by
+    /// one, so the rest of its score does not matter).
+    give_up_on_malformed: bool,
+    /// UTF-8 only: the start of a sequence cut by the end of the previous piece.
+    pending: Vec<u8>,
+}
+
+impl Candidate {
+    fn new(enc: &'static Encoding, model: Model) -> Self {
+        Candidate {
+            enc,
+            decoder: enc.new_decoder_without_bom_handling(),
+            scorer: Scorer::new(model),
+            malformed: 0,
+            give_up_on_malformed: false,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Decode the next piece of input (into `buf`, reused between calls) and score it.
+    fn feed(&mut self, bytes: &[u8], last: bool, buf: &mut String) {
+        buf.clear();
+        if self.give_up_on_malformed && self.malformed > 0 {
+            return;
+        }
+        self.malformed += if self.enc == UTF_8 {
+            self.utf8_into(bytes, last, buf)
+        } else {
+            decode_into(&mut self.decoder, bytes, last, buf, self.give_up_on_malformed)
+        };
+        self.scorer.feed(buf);
+    }
+
+    /// The UTF-8 reading, by the standard library: legacy bytes read as UTF-8 are malformed
+    /// every other byte, and encoding_rs returns to the caller for each one, which costs ten
+    /// times more than the decoding itself. Same U+FFFD per maximal invalid subpart.
+    fn utf8_into(&mut self, bytes: &[u8], last: bool, buf: &mut String) -> u64 {
+        let joined;
+        let src = if self.pending.is_empty() {
+            bytes
+        } else {
+            joined = [std::mem::take(&mut self.pending).as_slice(), bytes].concat();
+            &joined
+        };
+        buf.reserve(src.len() + src.len() / 2);
+        let mut malformed = 0;
+        let mut chunks = src.utf8_chunks().peekable();
+        while let Some(chunk) = chunks.next() {
+            buf.push_str(chunk.valid());
+            let invalid = chunk.invalid();
+            if invalid.is_empty() {
+                continue;
+            }
+            // A sequence cut by the end of this piece may be completed by the next.
+            let cut = !last
+                && chunks.peek().is_none()
+                && std::str::from_utf8(invalid).is_err_and(|e| e.error_len().is_none());
+            if cut {
+                self.pending = invalid.to_vec();
+            } else {
+                malformed += 1;
+                buf.push('\u{FFFD}');
+            }
+        }
+        malformed
+    }
+
+    /// Valid sequences above ASCII (meaningful for the UTF-8 reading): every malformed
+    /// sequence became one U+FFFD, which is not one of them.
+    fn multibyte(&self) -> u64 {
+        (self.scorer.non_ascii() as u64).saturating_sub(self.malformed)
+    }
+
+    fn scored(&self) -> Scored {
+        let s = self.scorer.score();
+        Scored { enc: self.enc, total: s.total, plausible_share: share(s.plausible, s.chars) }
     }
 }
 
@@ -335,71 +515,80 @@ fn sample_prefix(bytes: &[u8], limit: usize) -> &[u8] {
     }
 }
 
-/// UTF-8 decoded with U+FFFD for each maximal invalid subpart, with counts.
+/// UTF-8 decoded with U+FFFD for each maximal invalid subpart, with the count.
 struct Lossy<'a> {
     text: Cow<'a, str>,
     malformed: u64,
-    /// Valid sequences of two or more bytes.
-    multibyte: u64,
 }
 
 fn utf8_lossy(bytes: &[u8]) -> Lossy<'_> {
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Lossy {
-            text: Cow::Borrowed(s),
-            malformed: 0,
-            multibyte: s.chars().filter(|c| !c.is_ascii()).count() as u64,
-        };
+    if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
+        return Lossy { text: Cow::Borrowed(s), malformed: 0 };
     }
     let mut text = String::with_capacity(bytes.len() + 16);
     let mut malformed = 0;
-    let mut multibyte = 0;
     for chunk in bytes.utf8_chunks() {
-        let valid = chunk.valid();
-        multibyte += valid.chars().filter(|c| !c.is_ascii()).count() as u64;
-        text.push_str(valid);
+        text.push_str(chunk.valid());
         if !chunk.invalid().is_empty() {
             malformed += 1;
             text.push('\u{FFFD}');
         }
     }
-    Lossy { text: Cow::Owned(text), malformed, multibyte }
+    Lossy { text: Cow::Owned(text), malformed }
 }
 
-/// Decode with `enc` (no BOM handling), replacing and counting malformed sequences.
-fn decode_counting(enc: &'static Encoding, bytes: &[u8]) -> (String, u64) {
-    let mut decoder = enc.new_decoder_without_bom_handling();
-    let cap = decoder
-        .max_utf8_buffer_length_without_replacement(bytes.len())
-        .unwrap_or(bytes.len().saturating_mul(3));
-    let mut out = String::with_capacity(cap);
+/// Append the decoding of `bytes` to `out`, one U+FFFD per malformed sequence; returns how
+/// many there were. `out` grows at most once (to the decoder's worst case) up front.
+fn decode_into(
+    decoder: &mut encoding_rs::Decoder,
+    bytes: &[u8],
+    last: bool,
+    out: &mut String,
+    stop_at_malformed: bool,
+) -> u64 {
+    let worst = |d: &encoding_rs::Decoder, n: usize| {
+        d.max_utf8_buffer_length_without_replacement(n).unwrap_or(n.saturating_mul(3))
+    };
+    out.reserve(worst(decoder, bytes.len()));
     let mut src = bytes;
     let mut malformed = 0u64;
     loop {
-        let (result, read) = decoder.decode_to_string_without_replacement(src, &mut out, true);
+        let (result, read) = decoder.decode_to_string_without_replacement(src, out, last);
         src = &src[read..];
         match result {
             DecoderResult::InputEmpty => break,
             DecoderResult::OutputFull => {
-                let more = decoder
-                    .max_utf8_buffer_length_without_replacement(src.len())
-                    .unwrap_or(src.len().saturating_mul(3));
+                let more = worst(decoder, src.len());
                 out.reserve(more.max(16));
             }
             DecoderResult::Malformed(_, _) => {
                 malformed += 1;
                 out.push('\u{FFFD}');
+                if stop_at_malformed {
+                    break;
+                }
             }
         }
     }
-    (out, malformed)
+    malformed
 }
 
 /// Decode the whole input with `enc`, naming GB18030 when four-byte sequences occur.
+///
+/// The double-byte CJK encodings go through their lookup table ([`dbcs`]) as far as the
+/// input is error-free, and through encoding_rs from there on.
 fn decode_with(enc: &'static Encoding, bytes: &[u8], confidence: f32) -> Decoded<'static> {
-    let (text, malformed) = decode_counting(enc, bytes);
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let (mut text, done) = match dbcs::table(enc) {
+        Some(t) => t.decode_prefix(bytes),
+        None => (String::new(), 0),
+    };
+    let rest = &bytes[done..];
+    let malformed =
+        if rest.is_empty() { 0 } else { decode_into(&mut decoder, rest, true, &mut text, false) };
     let encoding = if enc == GBK || enc == encoding_rs::GB18030 {
-        if has_gb18030_four_byte(bytes) {
+        // The table has no four-byte sequences: only the rest can hold one.
+        if has_gb18030_four_byte(rest) {
             "GB18030"
         } else {
             "GBK"
@@ -439,23 +628,48 @@ fn has_gb18030_four_byte(bytes: &[u8]) -> bool {
 /// short CJK text has as many NULs from characters like U+4E00 as from its line breaks. The
 /// decoding must look like text: few errors, controls or private-use characters, and no
 /// pile of rare characters (which is what binary data read as UTF-16 gives).
+///
+/// Both byte orders are read in the same rounds as the legacy candidates; once one of them
+/// is spotless so far and leads the other by [`DECISIVE_MARGIN`], the rest of the sample is
+/// not examined.
 fn utf16_by_nuls(bytes: &[u8], sample: &[u8]) -> Option<Decoded<'static>> {
     let sample = &sample[..sample.len() & !1];
-    let mut best: Option<(&'static Encoding, f32)> = None;
-    for enc in [UTF_16LE, UTF_16BE] {
-        let (text, malformed) = decode_counting(enc, sample);
-        let mut chars = 0u64;
-        let mut bad = malformed * 4;
-        for c in text.chars() {
-            chars += 1;
-            let odd = (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{0C}'))
-                || ('\u{E000}'..='\u{F8FF}').contains(&c);
-            bad += u64::from(odd);
+    let mut orders = [UTF_16LE, UTF_16BE].map(|enc| (Candidate::new(enc, Model::Unicode), 0u64));
+    let mut buf = String::new();
+    let mut done = 0;
+    for &round in ROUNDS.iter().chain([&usize::MAX]) {
+        let end = round.min(sample.len());
+        let last = end == sample.len();
+        for (c, odd) in &mut orders {
+            c.feed(&sample[done..end], last, &mut buf);
+            *odd += buf
+                .chars()
+                .filter(|c| {
+                    (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{0C}'))
+                        || ('\u{E000}'..='\u{F8FF}').contains(c)
+                })
+                .count() as u64;
         }
-        let s = score(&text, Model::Unicode);
-        let plausible = bad * 50 <= chars && s.total >= -0.3 * chars as f32;
+        done = end;
+        if last {
+            break;
+        }
+        let [(le, le_odd), (be, be_odd)] = &orders;
+        let (le_s, be_s) = (le.scorer.score(), be.scorer.score());
+        for (c, odd, s, other) in [(le, le_odd, le_s, be_s), (be, be_odd, be_s, le_s)] {
+            let clean = c.malformed == 0 && *odd == 0 && s.total >= -0.3 * s.chars as f32;
+            if clean && s.total - other.total >= DECISIVE_MARGIN {
+                return Some(decode_with(c.enc, bytes, 0.95));
+            }
+        }
+    }
+    let mut best: Option<(&'static Encoding, f32)> = None;
+    for (c, odd) in &orders {
+        let s = c.scorer.score();
+        let bad = c.malformed * 4 + odd;
+        let plausible = bad * 50 <= s.chars as u64 && s.total >= -0.3 * s.chars as f32;
         if plausible && best.is_none_or(|(_, t)| s.total > t) {
-            best = Some((enc, s.total));
+            best = Some((c.enc, s.total));
         }
     }
     best.map(|(enc, _)| decode_with(enc, bytes, 0.95))

@@ -6,9 +6,14 @@
 //! how often each class occurs in real text of that language versus in the same bytes read
 //! with the wrong encoding (e.g. GBK read as Big5 lands on level-2 Han about 40% of the time).
 
+use std::sync::OnceLock;
+
 use encoding_rs::Encoding;
 
-use crate::tables::{tables, top_tiers, Tables, JAPANESE, SIMPLIFIED, TRADITIONAL};
+use crate::tables::{
+    tables, Tables, HANGUL_COMMON, HANGUL_TOP, JAPANESE, LEVEL_ONE, SIMPLIFIED,
+    TOP_SIMPLIFIED_FLAG, TOP_TRADITIONAL_FLAG, TRADITIONAL,
+};
 
 /// The kind of text an encoding carries, which decides what is plausible in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,12 +58,15 @@ enum Class {
     Control,
     Replacement,
     PrivateUse,
-    /// Han with its level-1 flags.
-    Han(u8),
+    /// Han; its level-1 and top-tier flags are looked up separately.
+    Han,
     Hiragana,
     Katakana,
     HalfwidthKana,
+    /// A KS X 1001 syllable.
     CommonHangul,
+    /// A KS X 1001 syllable of the top tier.
+    TopHangul,
     RareHangul,
     Jamo,
     /// Ideographic punctuation and full-width punctuation (，。、「」！？).
@@ -77,22 +85,60 @@ enum Class {
     Symbol,
 }
 
-fn classify(t: &Tables, c: char) -> Class {
+impl Class {
+    const ALL: [Class; 20] = [
+        Class::Ascii,
+        Class::Space,
+        Class::Control,
+        Class::Replacement,
+        Class::PrivateUse,
+        Class::Han,
+        Class::Hiragana,
+        Class::Katakana,
+        Class::HalfwidthKana,
+        Class::CommonHangul,
+        Class::TopHangul,
+        Class::RareHangul,
+        Class::Jamo,
+        Class::CjkPunct,
+        Class::FullwidthAlnum,
+        Class::Typographic,
+        Class::LatinLetter,
+        Class::LatinExtended,
+        Class::OtherLetter,
+        Class::Symbol,
+    ];
+
+    fn is_ideograph_like(self) -> bool {
+        matches!(self, Class::Han | Class::CommonHangul | Class::TopHangul)
+    }
+
+    fn is_hangul_syllable(self) -> bool {
+        matches!(self, Class::CommonHangul | Class::TopHangul)
+    }
+}
+
+/// The class of `c`, and for Han its flags (0 otherwise). The scorer reads this through
+/// [`codes`] for the Basic Multilingual Plane.
+fn classify(t: &Tables, c: char) -> (Class, u8) {
     let cp = c as u32;
-    match cp {
+    let class = match cp {
+        0x21..=0x7E => Class::Ascii,
         0x20 => Class::Space,
         0x09 | 0x0A | 0x0D | 0x0C => Class::Space,
-        0x21..=0x7E => Class::Ascii,
         0x00..=0x1F | 0x7F..=0x9F => Class::Control,
         0xFFFD => Class::Replacement,
         0xE000..=0xF8FF | 0xF0000..=0x10FFFF => Class::PrivateUse,
-        0x4E00..=0x9FFF => Class::Han(t.han_flags(c)),
-        0x3400..=0x4DBF | 0x20000..=0x3FFFF | 0xF900..=0xFAFF => Class::Han(0),
+        0x4E00..=0x9FFF => return (Class::Han, t.han_flags(c)),
+        0x3400..=0x4DBF | 0x20000..=0x3FFFF | 0xF900..=0xFAFF => Class::Han,
         0x3041..=0x309F => Class::Hiragana,
         0x30A0..=0x30FF => Class::Katakana,
         0xFF61..=0xFF9F => Class::HalfwidthKana,
         0xAC00..=0xD7A3 => {
-            if t.common_hangul(c) {
+            let flags = t.hangul_flags(c);
+            if flags & HANGUL_TOP != 0 {
+                Class::TopHangul
+            } else if flags & HANGUL_COMMON != 0 {
                 Class::CommonHangul
             } else {
                 Class::RareHangul
@@ -123,6 +169,50 @@ fn classify(t: &Tables, c: char) -> Class {
         0x0100..=0x024F => Class::LatinExtended,
         _ if c.is_alphabetic() => Class::OtherLetter,
         _ => Class::Symbol,
+    };
+    (class, 0)
+}
+
+/// Codes at or above this are Han; the low five bits are its flags.
+const HAN_CODE: u8 = 32;
+/// Number of distinct codes: the classes, then Han by flags.
+const CODES: usize = HAN_CODE as usize + 32;
+
+/// One byte that says everything the scorer needs about a character: its class, or for Han
+/// [`HAN_CODE`] plus its level-1 and top-tier flags.
+fn code_of(t: &Tables, c: char) -> u8 {
+    match classify(t, c) {
+        (Class::Han, flags) => HAN_CODE | (flags & 31),
+        (class, _) => class as u8,
+    }
+}
+
+/// [`code_of`] from a table for the Basic Multilingual Plane: classifying by a chain of
+/// range tests costs more than the rest of the scoring together. The table is built in
+/// blocks of 256 code points as text first reaches them, so a run over Chinese text pays
+/// for the few blocks it uses, not for all 65 536 code points.
+#[inline]
+fn code(t: &Tables, c: char) -> u8 {
+    static BLOCKS: [OnceLock<[u8; 256]>; 256] = [const { OnceLock::new() }; 256];
+    let cp = c as usize;
+    match BLOCKS.get(cp >> 8) {
+        Some(block) => block.get_or_init(|| {
+            let first = (cp >> 8 << 8) as u32;
+            std::array::from_fn(|i| {
+                // Surrogates are not characters and never reach the scorer.
+                char::from_u32(first + i as u32).map_or(Class::Symbol as u8, |c| code_of(t, c))
+            })
+        })[cp & 0xFF],
+        None => code_of(t, c),
+    }
+}
+
+fn class_of_code(code: u8) -> Class {
+    if code >= HAN_CODE {
+        Class::Han
+    } else {
+        // Codes between the last class and HAN_CODE are never produced.
+        Class::ALL.get(usize::from(code)).copied().unwrap_or(Class::Symbol)
     }
 }
 
@@ -134,7 +224,7 @@ fn weight(model: Model, class: Class) -> f32 {
         Replacement => -8.0,
         Control => -6.0,
         PrivateUse => -6.0,
-        Han(flags) => han_weight(model, flags),
+        Han => han_weight(model, 0),
         Hiragana => match model {
             Model::Japanese => 2.5,
             Model::Unicode => 2.0,
@@ -149,7 +239,7 @@ fn weight(model: Model, class: Class) -> f32 {
             Model::Japanese | Model::Unicode => -0.7,
             _ => -2.0,
         },
-        CommonHangul => match model {
+        CommonHangul | TopHangul => match model {
             Model::Korean | Model::Unicode => 2.0,
             _ => -1.0,
         },
@@ -188,6 +278,7 @@ fn weight(model: Model, class: Class) -> f32 {
 }
 
 fn han_weight(model: Model, flags: u8) -> f32 {
+    let flags = flags & LEVEL_ONE;
     match model {
         Model::Simplified if flags & SIMPLIFIED != 0 => 2.0,
         // Traditional text saved as GBK exists; common Traditional characters are mild.
@@ -211,73 +302,143 @@ pub(crate) struct Score {
     pub plausible: usize,
 }
 
+/// The score of `text` under `model` in one go.
+#[cfg(test)]
 pub(crate) fn score(text: &str, model: Model) -> Score {
-    let t = tables();
-    let mut s = Score::default();
+    let mut s = Scorer::new(model);
+    s.feed(text);
+    s.score()
+}
+
+/// Scores text fed in pieces (as a streaming decoder produces it); the result is the same as
+/// scoring the concatenation at once, so a candidate can be judged on a growing prefix.
+#[derive(Debug, Clone)]
+pub(crate) struct Scorer {
+    model: Model,
+    tables: &'static Tables,
+    /// Weight of each code (see [`code_of`]) under the model, top-tier bonus included.
+    weights: [f32; CODES],
+    s: Score,
+    /// Characters above U+007F seen so far.
+    non_ascii: usize,
     // The two previous classes, for the "ideograph, space, ideograph" pattern: Chinese and
     // Japanese do not put spaces between words, Korean does.
-    let mut prev = Class::Space;
-    let mut prev2 = Class::Space;
+    prev: Class,
+    prev2: Class,
     // Latin model: length of the current run of non-ASCII characters and its score so far.
-    let mut run_len = 0usize;
-    let mut run_score = 0.0f32;
-    for c in text.chars() {
-        let class = classify(t, c);
-        s.chars += 1;
-        let w = weight(model, class) + top_bonus(model, c, class);
-        if w > 0.0 || matches!(class, Class::Ascii | Class::Space) {
-            s.plausible += 1;
+    run_len: usize,
+    run_score: f32,
+}
+
+impl Scorer {
+    pub(crate) fn new(model: Model) -> Self {
+        let mut weights = [0.0; CODES];
+        for (code, w) in weights.iter_mut().enumerate() {
+            let code = code as u8;
+            *w = match class_of_code(code) {
+                Class::Han => {
+                    let flags = code & (HAN_CODE - 1);
+                    han_weight(model, flags) + top_bonus(model, Class::Han, flags)
+                }
+                class => weight(model, class) + top_bonus(model, class, 0),
+            };
         }
-        if model == Model::Latin {
-            if matches!(class, Class::Ascii | Class::Space) {
-                s.total += latin_run(run_len, run_score);
-                run_len = 0;
-                run_score = 0.0;
+        Scorer {
+            model,
+            tables: tables(),
+            weights,
+            s: Score::default(),
+            non_ascii: 0,
+            prev: Class::Space,
+            prev2: Class::Space,
+            run_len: 0,
+            run_score: 0.0,
+        }
+    }
+
+    /// The score of everything fed so far (a pending Latin run counts as ended).
+    pub(crate) fn score(&self) -> Score {
+        let mut s = self.s;
+        if self.model == Model::Latin {
+            s.total += latin_run(self.run_len, self.run_score);
+        }
+        s
+    }
+
+    /// Characters above U+007F fed so far.
+    pub(crate) fn non_ascii(&self) -> usize {
+        self.non_ascii
+    }
+
+    pub(crate) fn feed(&mut self, text: &str) {
+        let model = self.model;
+        let t = self.tables;
+        let latin = model == Model::Latin;
+        // Whether the "ideograph, space, ideograph" pattern costs (Chinese, Japanese) and
+        // whether "syllable, space, syllable" earns (Korean).
+        let spaced_han = match model {
+            Model::Korean | Model::Unicode => 0.0,
+            _ => -2.0,
+        };
+        let spaced_hangul = if model == Model::Korean { 1.0 } else { 0.0 };
+        let mut s = self.s;
+        let mut non_ascii = self.non_ascii;
+        let (mut prev, mut prev2) = (self.prev, self.prev2);
+        let (mut run_len, mut run_score) = (self.run_len, self.run_score);
+        for c in text.chars() {
+            let code = code(t, c);
+            let class = class_of_code(code);
+            s.chars += 1;
+            non_ascii += usize::from(!c.is_ascii());
+            let w = self.weights[usize::from(code)];
+            if w > 0.0 || matches!(class, Class::Ascii | Class::Space) {
+                s.plausible += 1;
+            }
+            if latin {
+                if matches!(class, Class::Ascii | Class::Space) {
+                    s.total += latin_run(run_len, run_score);
+                    run_len = 0;
+                    run_score = 0.0;
+                } else {
+                    run_len += 1;
+                    run_score += w;
+                }
             } else {
-                run_len += 1;
-                run_score += w;
-            }
-        } else {
-            s.total += w;
-            if prev == Class::Space && c == ' ' {
-                // nothing: runs of spaces carry no evidence
-            } else if prev == Class::Space && is_ideograph_like(prev2) {
-                if matches!(class, Class::Han(_)) && is_ideograph_like(prev2) {
-                    s.total += match model {
-                        Model::Korean => 0.0,
-                        Model::Unicode => 0.0,
-                        _ => -2.0,
-                    };
-                }
-                if matches!(class, Class::CommonHangul) && matches!(prev2, Class::CommonHangul) {
-                    s.total += if model == Model::Korean { 1.0 } else { 0.0 };
+                s.total += w;
+                // A space after an ideograph, then another: runs of spaces carry no evidence.
+                if prev == Class::Space && c != ' ' && prev2.is_ideograph_like() {
+                    if class == Class::Han {
+                        s.total += spaced_han;
+                    } else if class.is_hangul_syllable() && prev2.is_hangul_syllable() {
+                        s.total += spaced_hangul;
+                    }
                 }
             }
+            // Korean ends sentences and clauses with ASCII punctuation right after a syllable;
+            // Chinese and Japanese use full-width marks.
+            if model == Model::Korean
+                && matches!(c, '.' | ',' | '!' | '?')
+                && prev.is_hangul_syllable()
+            {
+                s.total += 0.5;
+            }
+            prev2 = prev;
+            prev = if c == ' ' { Class::Space } else { class };
         }
-        // Korean ends sentences and clauses with ASCII punctuation right after a syllable;
-        // Chinese and Japanese use full-width marks.
-        if model == Model::Korean
-            && matches!(c, '.' | ',' | '!' | '?')
-            && matches!(prev, Class::CommonHangul)
-        {
-            s.total += 0.5;
-        }
-        prev2 = prev;
-        prev = if c == ' ' { Class::Space } else { class };
+        self.s = s;
+        self.non_ascii = non_ascii;
+        (self.prev, self.prev2) = (prev, prev2);
+        (self.run_len, self.run_score) = (run_len, run_score);
     }
-    if model == Model::Latin {
-        s.total += latin_run(run_len, run_score);
-    }
-    s
 }
 
 /// Extra weight for the very frequent characters of the model's language: the same bytes
 /// read in the wrong CJK encoding rarely land on them.
-fn top_bonus(model: Model, c: char, class: Class) -> f32 {
+fn top_bonus(model: Model, class: Class, han_flags: u8) -> f32 {
     let hit = match (model, class) {
-        (Model::Simplified, Class::Han(_)) => top_tiers().simplified(c),
-        (Model::Traditional, Class::Han(_)) => top_tiers().traditional(c),
-        (Model::Korean, Class::CommonHangul) => top_tiers().hangul(c),
+        (Model::Simplified, Class::Han) => han_flags & TOP_SIMPLIFIED_FLAG != 0,
+        (Model::Traditional, Class::Han) => han_flags & TOP_TRADITIONAL_FLAG != 0,
+        (Model::Korean, Class::TopHangul) => true,
         _ => false,
     };
     if hit {
@@ -285,10 +446,6 @@ fn top_bonus(model: Model, c: char, class: Class) -> f32 {
     } else {
         0.0
     }
-}
-
-fn is_ideograph_like(c: Class) -> bool {
-    matches!(c, Class::Han(_) | Class::CommonHangul)
 }
 
 /// Latin-script text puts one accented letter or one typographic mark between ASCII
@@ -324,6 +481,56 @@ mod tests {
                 .copied();
             assert_eq!(best, Some(*want), "{name}");
         }
+    }
+
+    #[test]
+    fn code_table_agrees_with_the_classifier() {
+        let t = tables();
+        let differ: Vec<char> = (0..0x10000u32)
+            .filter_map(char::from_u32)
+            .filter(|c| code(t, *c) != code_of(t, *c))
+            .collect();
+        assert_eq!(differ, Vec::<char>::new());
+        for (i, class) in Class::ALL.iter().enumerate() {
+            assert_eq!(*class as usize, i, "{class:?}");
+            assert_eq!(class_of_code(*class as u8), *class);
+        }
+        assert_eq!(class_of_code(code_of(t, '的')), Class::Han);
+        assert_eq!(class_of_code(code_of(t, 'я')), Class::OtherLetter);
+        assert_eq!(class_of_code(code_of(t, '\u{20000}')), Class::Han);
+    }
+
+    #[test]
+    fn scoring_in_pieces_equals_scoring_at_once() {
+        let text = "오늘은 날씨가 좋다. 中文 文本，Le café «fermé» ÖÐÎÄ\u{FFFD}\u{E000} 한국 어";
+        let models = [
+            Model::Simplified,
+            Model::Traditional,
+            Model::Japanese,
+            Model::Korean,
+            Model::Latin,
+            Model::Alphabet,
+            Model::Unicode,
+        ];
+        for model in models {
+            let whole = score(text, model);
+            for (cut, _) in text.char_indices() {
+                let mut s = Scorer::new(model);
+                s.feed(&text[..cut]);
+                s.feed(&text[cut..]);
+                assert_eq!(s.score(), whole, "{model:?} cut at {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn spaced_ideographs_cost_in_chinese_and_spaced_syllables_earn_in_korean() {
+        let joined = score("我们今天开会", Model::Simplified).total;
+        let spaced = score("我们 今天 开会", Model::Simplified).total;
+        assert_eq!(spaced, joined - 4.0);
+        let joined = score("우리는학교에", Model::Korean).total;
+        let spaced = score("우리는 학교에", Model::Korean).total;
+        assert_eq!(spaced, joined + 1.0);
     }
 
     #[test]

@@ -23,17 +23,31 @@ const HANGUL_END: u32 = 0xD7A4;
 pub(crate) const SIMPLIFIED: u8 = 1;
 pub(crate) const TRADITIONAL: u8 = 2;
 pub(crate) const JAPANESE: u8 = 4;
+/// The three level-1 flags together (the other bits are frequency tiers).
+pub(crate) const LEVEL_ONE: u8 = SIMPLIFIED | TRADITIONAL | JAPANESE;
+/// In the top tier of Simplified Chinese ([`TOP_SIMPLIFIED`]).
+pub(crate) const TOP_SIMPLIFIED_FLAG: u8 = 8;
+/// In the top tier of Traditional Chinese (shared top characters plus
+/// [`TOP_TRADITIONAL_EXTRA`]).
+pub(crate) const TOP_TRADITIONAL_FLAG: u8 = 16;
 
+/// Flags per hangul syllable.
+pub(crate) const HANGUL_COMMON: u8 = 1;
+pub(crate) const HANGUL_TOP: u8 = 2;
+
+/// Dense lookup tables indexed by code point: the scorer looks up every character of every
+/// candidate decoding, so membership must be one indexed load, not a hash.
 #[derive(Debug)]
 pub(crate) struct Tables {
-    /// One byte of flags per code point in `HAN_START..HAN_END`.
+    /// One byte of flags per code point in `HAN_START..HAN_END`: the level-1 sets and the
+    /// top tiers.
     han: Vec<u8>,
-    /// `true` per hangul syllable in `HANGUL_START..HANGUL_END` that KS X 1001 encodes.
-    hangul: Vec<bool>,
+    /// [`HANGUL_COMMON`] / [`HANGUL_TOP`] per syllable in `HANGUL_START..HANGUL_END`.
+    hangul: Vec<u8>,
 }
 
 impl Tables {
-    /// Level-1 flags of a Han character (0 when it is in no level-1 set or not Han).
+    /// Level-1 and top-tier flags of a Han character (0 when it is in no set or not Han).
     pub(crate) fn han_flags(&self, c: char) -> u8 {
         let cp = c as u32;
         if (HAN_START..HAN_END).contains(&cp) {
@@ -43,10 +57,20 @@ impl Tables {
         }
     }
 
-    /// Whether a hangul syllable is one of the 2350 KS X 1001 syllables.
-    pub(crate) fn common_hangul(&self, c: char) -> bool {
+    /// Flags of a hangul syllable (0 when it is not one of the 2350 KS X 1001 syllables).
+    pub(crate) fn hangul_flags(&self, c: char) -> u8 {
         let cp = c as u32;
-        (HANGUL_START..HANGUL_END).contains(&cp) && self.hangul[(cp - HANGUL_START) as usize]
+        if (HANGUL_START..HANGUL_END).contains(&cp) {
+            self.hangul[(cp - HANGUL_START) as usize]
+        } else {
+            0
+        }
+    }
+
+    /// Whether a hangul syllable is one of the 2350 KS X 1001 syllables.
+    #[cfg(test)]
+    pub(crate) fn common_hangul(&self, c: char) -> bool {
+        self.hangul_flags(c) & HANGUL_COMMON != 0
     }
 }
 
@@ -58,7 +82,7 @@ pub(crate) fn tables() -> &'static Tables {
 
 fn build() -> Tables {
     let mut han = vec![0u8; (HAN_END - HAN_START) as usize];
-    let mut hangul = vec![false; (HANGUL_END - HANGUL_START) as usize];
+    let mut hangul = vec![0u8; (HANGUL_END - HANGUL_START) as usize];
     let mut mark_han = |enc: &'static Encoding, bytes: &[u8], flag: u8| {
         for c in decoded_chars(enc, bytes) {
             let cp = c as u32;
@@ -90,7 +114,29 @@ fn build() -> Tables {
     for c in decoded_chars(EUC_KR, &double_bytes(0xB0..=0xC8, &[0xA1..=0xFE], None)) {
         let cp = c as u32;
         if (HANGUL_START..HANGUL_END).contains(&cp) {
-            hangul[(cp - HANGUL_START) as usize] = true;
+            hangul[(cp - HANGUL_START) as usize] = HANGUL_COMMON;
+        }
+    }
+    // The top tiers, only where the level-1 set has the character (a unit test checks the
+    // tier strings stay inside them).
+    let mut mark_top = |c: char, needs: u8, flag: u8| {
+        let cp = c as u32;
+        if (HAN_START..HAN_END).contains(&cp) && han[(cp - HAN_START) as usize] & needs != 0 {
+            han[(cp - HAN_START) as usize] |= flag;
+        }
+    };
+    for c in TOP_SIMPLIFIED.chars() {
+        mark_top(c, SIMPLIFIED, TOP_SIMPLIFIED_FLAG);
+        // Shared characters: those of the Simplified tier that Big5 level 1 also has.
+        mark_top(c, TRADITIONAL, TOP_TRADITIONAL_FLAG);
+    }
+    for c in TOP_TRADITIONAL_EXTRA.chars() {
+        mark_top(c, TRADITIONAL, TOP_TRADITIONAL_FLAG);
+    }
+    for c in TOP_HANGUL.chars() {
+        let cp = c as u32;
+        if (HANGUL_START..HANGUL_END).contains(&cp) && hangul[(cp - HANGUL_START) as usize] != 0 {
+            hangul[(cp - HANGUL_START) as usize] |= HANGUL_TOP;
         }
     }
     Tables { han, hangul }
@@ -122,52 +168,6 @@ fn decoded_chars(enc: &'static Encoding, bytes: &[u8]) -> Vec<char> {
     text.chars().collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn level_one_sets_have_the_sizes_the_standards_give() {
-        let t = tables();
-        let count = |flag: u8| t.han.iter().filter(|f| **f & flag != 0).count();
-        assert_eq!(count(SIMPLIFIED), 3755);
-        assert_eq!(count(TRADITIONAL), 5401);
-        assert_eq!(count(JAPANESE), 2965);
-        assert_eq!(t.hangul.iter().filter(|h| **h).count(), 2350);
-    }
-
-    #[test]
-    fn frequent_characters_are_common_and_rare_ones_are_not() {
-        let t = tables();
-        let cases: &[(char, u8)] = &[
-            ('的', SIMPLIFIED | TRADITIONAL | JAPANESE),
-            ('这', SIMPLIFIED),
-            ('這', TRADITIONAL | JAPANESE),
-            ('国', SIMPLIFIED | JAPANESE),
-            ('龘', 0),
-            ('a', 0),
-        ];
-        for (c, flags) in cases {
-            assert_eq!(t.han_flags(*c), *flags, "{c}");
-        }
-        assert!(t.common_hangul('한'));
-        assert!(!t.common_hangul('똠'));
-    }
-
-    #[test]
-    fn top_tiers_are_inside_the_level_one_sets() {
-        let t = tables();
-        let bad =
-            |s: &str, ok: &dyn Fn(char) -> bool| s.chars().filter(|c| !ok(*c)).collect::<String>();
-        assert_eq!(bad(TOP_SIMPLIFIED, &|c| t.han_flags(c) & SIMPLIFIED != 0), "");
-        assert_eq!(bad(TOP_TRADITIONAL_EXTRA, &|c| t.han_flags(c) & TRADITIONAL != 0), "");
-        assert_eq!(bad(TOP_HANGUL, &|c| t.common_hangul(c)), "");
-        let top = top_tiers();
-        assert!(top.simplified('的') && top.traditional('的') && top.traditional('這'));
-        assert!(!top.traditional('这') && top.hangul('는') && !top.hangul('퓻'));
-    }
-}
-
 /// The most frequent Simplified Chinese characters (function words, pronouns, the commonest
 /// verbs and nouns: roughly the top 1000 of any modern frequency count, which cover about
 /// nine tenths of running text). Written from general knowledge of the language, not from
@@ -184,38 +184,55 @@ pub(crate) const TOP_TRADITIONAL_EXTRA: &str = "這個們來為國說時會對�
 /// stems (about the top 150 of Korean text), from general knowledge of the language.
 pub(crate) const TOP_HANGUL: &str = "이다는에의을가하고지서기한로리사자도어스대를수있인정나아시일으들라해여구전주부보게상제것장적우요과면없오소성만내원조거동마신그미국치되세비생간방위무경공계했습니니와각후모때화문까데히러물연합중든말식학발분재람드할었음야은금실결운단용개회현작진월년행명본저른던된않며록께처님겠네죠더또잘안못왜많좋같싶때요해서였었던입니까세요려로서게요바받번함감날살선속영차친통표필힘좀최반변";
 
-/// Membership test for the top tiers, built once.
-#[derive(Debug)]
-pub(crate) struct TopTiers {
-    simplified: std::collections::HashSet<char>,
-    traditional: std::collections::HashSet<char>,
-    hangul: std::collections::HashSet<char>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl TopTiers {
-    pub(crate) fn simplified(&self, c: char) -> bool {
-        self.simplified.contains(&c)
-    }
-    pub(crate) fn traditional(&self, c: char) -> bool {
-        self.traditional.contains(&c)
-    }
-    pub(crate) fn hangul(&self, c: char) -> bool {
-        self.hangul.contains(&c)
-    }
-}
-
-pub(crate) fn top_tiers() -> &'static TopTiers {
-    static TOP: OnceLock<TopTiers> = OnceLock::new();
-    TOP.get_or_init(|| {
+    #[test]
+    fn level_one_sets_have_the_sizes_the_standards_give() {
         let t = tables();
-        let simplified: std::collections::HashSet<char> = TOP_SIMPLIFIED.chars().collect();
-        // Shared characters are those of the Simplified tier that Big5 level 1 also has.
-        let traditional = simplified
-            .iter()
-            .copied()
-            .filter(|c| t.han_flags(*c) & TRADITIONAL != 0)
-            .chain(TOP_TRADITIONAL_EXTRA.chars())
-            .collect();
-        TopTiers { simplified, traditional, hangul: TOP_HANGUL.chars().collect() }
-    })
+        let count = |flag: u8| t.han.iter().filter(|f| **f & flag != 0).count();
+        assert_eq!(count(SIMPLIFIED), 3755);
+        assert_eq!(count(TRADITIONAL), 5401);
+        assert_eq!(count(JAPANESE), 2965);
+        assert_eq!(t.hangul.iter().filter(|h| **h & HANGUL_COMMON != 0).count(), 2350);
+    }
+
+    #[test]
+    fn frequent_characters_are_common_and_rare_ones_are_not() {
+        let t = tables();
+        let cases: &[(char, u8)] = &[
+            ('的', SIMPLIFIED | TRADITIONAL | JAPANESE),
+            ('这', SIMPLIFIED),
+            ('這', TRADITIONAL | JAPANESE),
+            ('国', SIMPLIFIED | JAPANESE),
+            ('龘', 0),
+            ('a', 0),
+        ];
+        for (c, flags) in cases {
+            assert_eq!(t.han_flags(*c) & LEVEL_ONE, *flags, "{c}");
+        }
+        assert!(t.common_hangul('한'));
+        assert!(!t.common_hangul('똠'));
+    }
+
+    #[test]
+    fn top_tiers_are_inside_the_level_one_sets() {
+        let t = tables();
+        let bad =
+            |s: &str, ok: &dyn Fn(char) -> bool| s.chars().filter(|c| !ok(*c)).collect::<String>();
+        assert_eq!(bad(TOP_SIMPLIFIED, &|c| t.han_flags(c) & SIMPLIFIED != 0), "");
+        assert_eq!(bad(TOP_TRADITIONAL_EXTRA, &|c| t.han_flags(c) & TRADITIONAL != 0), "");
+        assert_eq!(bad(TOP_HANGUL, &|c| t.common_hangul(c)), "");
+        let simplified = |c: char| t.han_flags(c) & TOP_SIMPLIFIED_FLAG != 0;
+        let traditional = |c: char| t.han_flags(c) & TOP_TRADITIONAL_FLAG != 0;
+        let hangul = |c: char| t.hangul_flags(c) & HANGUL_TOP != 0;
+        assert!(simplified('的') && traditional('的') && traditional('這'));
+        assert!(!traditional('这') && hangul('는') && !hangul('퓻'));
+        assert!(!simplified('這') && !simplified('龘'));
+        // Every character of the tier strings got its flag.
+        assert!(TOP_SIMPLIFIED.chars().all(simplified));
+        assert!(TOP_TRADITIONAL_EXTRA.chars().all(traditional));
+        assert!(TOP_HANGUL.chars().all(hangul));
+    }
 }

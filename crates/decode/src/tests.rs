@@ -327,3 +327,64 @@ fn decoder_is_shareable_across_threads() {
     fn assert_send_sync<T: Send + Sync + std::fmt::Debug>() {}
     assert_send_sync::<Decoder>();
 }
+
+#[test]
+fn candidates_read_in_pieces_as_they_read_at_once() {
+    // Valid and truncated sequences of every length, a stray byte, a four-byte character,
+    // and a sequence cut by the end of the input.
+    let utf8: &[u8] = b"ab\xE4\xB8\xADc\xFF\xE4\xB8d\xF0\x9F\x98\x80e\xC3\xA9\xE2\x82";
+    let gbk = encode("gb18030", "中文，第3章。𠀋");
+    let cases: &[(&str, &'static Encoding, &[u8])] =
+        &[("utf-8", UTF_8, utf8), ("gb18030", encoding_rs::GB18030, &gbk)];
+    for (name, enc, bytes) in cases {
+        let mut whole = Candidate::new(enc, Model::Unicode);
+        let mut want = String::new();
+        whole.feed(bytes, true, &mut want);
+        for cut in 0..=bytes.len() {
+            let mut c = Candidate::new(enc, Model::Unicode);
+            let (mut first, mut second) = (String::new(), String::new());
+            c.feed(&bytes[..cut], false, &mut first);
+            c.feed(&bytes[cut..], true, &mut second);
+            assert_eq!(first + &second, want, "{name} cut at {cut}");
+            assert_eq!(c.malformed, whole.malformed, "{name} cut at {cut}");
+            assert_eq!(c.scorer.score(), whole.scorer.score(), "{name} cut at {cut}");
+        }
+    }
+    let lossy = String::from_utf8_lossy(utf8);
+    let mut c = Candidate::new(UTF_8, Model::Unicode);
+    let mut text = String::new();
+    c.feed(utf8, true, &mut text);
+    assert_eq!(text, lossy);
+    assert_eq!(c.malformed, 3);
+}
+
+#[test]
+fn table_decoding_hands_over_to_encoding_rs_exactly() {
+    let gbk = encode("gbk", "中文文本，第3章");
+    let mut with_bad_byte = gbk.clone();
+    with_bad_byte.insert(4, 0xFF);
+    let mut four_byte = encode("gb18030", "扩展区𠀋字");
+    four_byte.extend_from_slice(&gbk);
+    // Big5-HKSCS 0x8862 is two characters (Ê̄); Shift_JIS 0xB1 is a half-width katakana.
+    let big5: Vec<u8> =
+        [encode("big5", "請在週五前").as_slice(), b"\x88\x62", b"\xA4\xA4"].concat();
+    let sjis: Vec<u8> = [encode("shift_jis", "会議は").as_slice(), b"\xB1\xB2 ok"].concat();
+    let cases: &[(&str, &str, &[u8])] = &[
+        ("clean gbk", "gbk", &gbk),
+        ("bad byte in the middle", "gbk", &with_bad_byte),
+        ("truncated at the end", "gbk", &gbk[..gbk.len() - 1]),
+        ("gb18030 four-byte", "gb18030", &four_byte),
+        ("big5 two-character pair", "big5", &big5),
+        ("shift_jis half-width kana", "shift_jis", &sjis),
+        ("euc-kr", "euc-kr", &encode("euc-kr", "감사합니다 선생님.")),
+    ];
+    for (name, label, bytes) in cases {
+        let enc = Encoding::for_label(label.as_bytes()).expect("label");
+        let (want, _) = enc.decode_without_bom_handling(bytes);
+        let got = decode_with(enc, bytes, 1.0);
+        assert_eq!(got.text, want, "{name}");
+        assert_eq!(got.malformed, want.matches('\u{FFFD}').count() as u64, "{name}");
+    }
+    assert_eq!(decode_with(encoding_rs::GB18030, &four_byte, 1.0).encoding, "GB18030");
+    assert_eq!(decode_with(encoding_rs::GB18030, &gbk, 1.0).encoding, "GBK");
+}

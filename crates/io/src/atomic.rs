@@ -42,6 +42,20 @@ impl AtomicFile {
         })
     }
 
+    /// Like [`AtomicFile::create`], for a file only one process ever writes (a checkpoint):
+    /// the temporary has a fixed name (`.NAME.qingxi-tmp`), so one left by a killed process is
+    /// simply replaced by the next write instead of piling up.
+    pub fn create_single_writer(target: &Path) -> io::Result<Self> {
+        let (_, temp) = temp_name(target, "qingxi-tmp")?;
+        let file = File::create(&temp)?;
+        Ok(AtomicFile {
+            target: target.to_path_buf(),
+            temp,
+            writer: Some(BufWriter::with_capacity(1 << 12, file)),
+            keep_on_drop: false,
+        })
+    }
+
     /// A resumable temporary with a fixed name (`.NAME.qingxi-partial`). With
     /// `resume_at: Some(n)` the existing partial file is cut to its first `n` bytes (what the
     /// last checkpoint vouched for) and writing continues after them; with `None` it starts

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use qingxi_core::{Document, Failure, Input, InputContent, Output, Stage, StageName};
 use qingxi_decode::{decode_utf8_lossy, Decision, Decoded, Decoder};
 use qingxi_filter::{FilterError, LineCounts};
-use qingxi_normalize::NormalizeError;
+use qingxi_normalize::{NormalizeError, Reflow};
 
 use crate::profile::{Phase, Profile};
 use crate::Config;
@@ -63,6 +63,8 @@ pub struct Pipeline {
     text: Vec<Box<dyn Stage>>,
     /// Filter stages (boilerplate … repeats), in order.
     filters: Vec<Box<dyn Stage>>,
+    /// Reflow again after filters removed blocks (see [`Pipeline::finish`]).
+    rejoin: Option<Reflow>,
     /// Time per stage, when `--profile` asked for it.
     profile: Option<Arc<Profile>>,
 }
@@ -124,7 +126,13 @@ impl Pipeline {
         }
         let mut config = config.clone();
         config.base_dir = base_dir.to_path_buf();
-        Ok(Pipeline { config, decoder, text, filters, profile: None })
+        // Taking a block out can leave the two halves of a broken paragraph next to each
+        // other (a widget line inside a paragraph); reflow runs once more over what is kept.
+        let rejoin = match on(StageName::Reflow) && !filters.is_empty() {
+            true => Some(config.reflow.build().map_err(norm(StageName::Reflow))?),
+            false => None,
+        };
+        Ok(Pipeline { config, decoder, text, filters, rejoin, profile: None })
     }
 
     /// Record the time spent in each stage (see [`Pipeline::profile`]).
@@ -285,8 +293,22 @@ impl Pipeline {
     pub fn finish(&self, prepared: Prepared) -> Result<Output, Rejection> {
         let Prepared { mut doc, origin, fields, bytes_in } = prepared;
         self.label(&mut doc, &origin)?;
+        let removed_some = doc.blocks.iter().any(|b| !b.is_content());
         let mut out = self.timed(Phase::Assemble, || Output::from_document(doc, fields, bytes_in));
         out.origin = origin;
+        if let (Some(reflow), true) = (&self.rejoin, removed_some) {
+            // The kept text is what a second run would see: reflow it now, so cleaning the
+            // output again changes nothing.
+            let mut kept = Document::new(String::new(), std::mem::take(&mut out.text));
+            self.guarded(&mut kept, &out.origin, |d, current| {
+                *current = StageName::Reflow;
+                self.timed(Phase::Stage(StageName::Reflow), || reflow.run(d));
+            })?;
+            out.text = kept.text;
+            if let Some(n) = kept.meta.changes.get(StageName::Reflow.as_str()) {
+                *out.meta.changes.entry(StageName::Reflow.as_str()).or_insert(0) += n;
+            }
+        }
         Ok(out)
     }
 
