@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use qingxi_core::{Input, InputContent};
-use qingxi_fuzz::{check_properties, mask_known_issues, PIPELINE};
+use qingxi_fuzz::{check_properties, PIPELINE};
 use qingxi_pipeline::Rejection;
 
 fn input(content: InputContent) -> Input {
@@ -19,7 +19,7 @@ fn input(content: InputContent) -> Input {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let out = match PIPELINE.clean(input(InputContent::Bytes(mask_known_issues(data)))) {
+    let out = match PIPELINE.clean(input(InputContent::Bytes(data.to_vec()))) {
         Ok(out) => out,
         Err(Rejection::Binary { .. }) => return,
         Err(Rejection::Failed(f)) => panic!("pipeline failed: {f}"),

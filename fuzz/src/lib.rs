@@ -34,22 +34,6 @@ pub fn check_properties() -> bool {
     *CHECK_PROPERTIES
 }
 
-/// Remove the inputs of known, reported bugs, so a property run keeps looking for new ones
-/// instead of stopping at the same one; `QINGXI_FUZZ_ALL=1` keeps them.
-///
-/// Known: `normalize` is not idempotent when a C0 control character sits in a line's
-/// indentation before Chinese text: `" \u{1}中"` → `" 中"` → `"中"` (the control character is
-/// dropped after the indentation rule has looked at the line). Masked by dropping C0 control
-/// bytes other than tab, line feed and carriage return.
-pub fn mask_known_issues(data: &[u8]) -> Vec<u8> {
-    static ALL: LazyLock<bool> =
-        LazyLock::new(|| std::env::var_os("QINGXI_FUZZ_ALL").is_some_and(|v| !v.is_empty()));
-    if *ALL || !check_properties() {
-        return data.to_vec();
-    }
-    data.iter().copied().filter(|b| *b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r')).collect()
-}
-
 /// The fuzzer's bytes as text: invalid sequences become U+FFFD, like a lossy decoder would.
 pub fn text_of(data: &[u8]) -> String {
     String::from_utf8_lossy(data).into_owned()

@@ -6,7 +6,9 @@
 //! only when it is a valid reading of the Han character right before it, per the `pinyin`
 //! crate's dictionary with all heteronyms, in tone-mark (`wèi`), tone-number (`wei4`) or
 //! toneless (`wei`) style, with half- or full-width parentheses. `(ICU270張)`,
-//! `(2021-2023年)` and real parenthesized words are not readings and stay.
+//! `(2021-2023年)` and real parenthesized words are not readings and stay. Control and
+//! zero-width characters (which `normalize` drops later) are looked through: `衛\u{200B}(wèi)`
+//! is annotated as much as `衛(wèi)`.
 //!
 //! Before → after: `工作總結(jié)` → `工作總結`.
 
@@ -16,7 +18,7 @@ use pinyin::ToPinyinMulti;
 use qingxi_core::{Document, Stage, StageName};
 use serde::Deserialize;
 
-use crate::chars::is_han;
+use crate::chars::{is_han, is_invisible};
 use crate::NormalizeError;
 
 /// `（` in UTF-8, and its last byte, which `strip` searches for.
@@ -124,7 +126,7 @@ fn untone(c: char) -> Option<(u8, u8)> {
 /// Parse a written reading (`wèi`, `wei4`, `lü`, `lv3`); `None` if it is not shaped like one.
 fn parse_reading(s: &str) -> Option<Reading> {
     let mut r = Reading { letters: [0; 8], len: 0, tone: 0 };
-    let mut chars = s.chars().peekable();
+    let mut chars = s.chars().filter(|c| !is_invisible(*c)).peekable();
     while let Some(c) = chars.next() {
         let (b, tone) = match c {
             'a'..='z' => (c as u8, 0),
@@ -186,8 +188,12 @@ impl Annotations {
             if i < copied {
                 continue; // inside an annotation already removed
             }
-            let prev =
-                if removed > 0 && i == copied { last_han } else { text[..i].chars().next_back() };
+            let only_invisible = |s: &str| s.chars().all(is_invisible);
+            let prev = if removed > 0 && only_invisible(&text[copied..i]) {
+                last_han
+            } else {
+                text[..i].chars().rev().find(|c| !is_invisible(*c))
+            };
             let Some(h) = prev.filter(|p| is_han(*p)) else { continue };
             let Some((end, close_len)) = self.annotation_end(&text[i..], open) else { continue };
             let inner = &text[i + open.len_utf8()..i + end - close_len];
@@ -219,6 +225,7 @@ impl Annotations {
                 _ if c == open => return None,
                 'a'..='z' | 'A'..='Z' | '1'..='5' => {}
                 _ if untone(c).is_some() => {}
+                _ if is_invisible(c) => continue,
                 _ => return None,
             }
             n += 1;
@@ -254,6 +261,12 @@ mod tests {
             ("neutral_tone", "的(de)", "的", 1),
             ("several", "認(rèn)真貫徹落實全省統(tǒng)一", "認真貫徹落實全省統一", 2),
             ("end_of_text", "總結(jié)", "總結", 1),
+            // Characters `normalize` drops later are looked through (found by fuzzing the
+            // pipeline: a second run, without them, removed the reading).
+            ("zero_width_before", "衛\u{200B}(wèi)生", "衛\u{200B}生", 1),
+            ("controls_before", "業\u{2}\u{2}(yè)", "業\u{2}\u{2}", 1),
+            ("control_inside", "務(\u{19}\u{19}wù)", "務", 1),
+            ("zero_width_between_two", "結(jié)\u{200B}(jie2)", "結\u{200B}", 2),
         ];
         for (name, input, want, n) in cases {
             let (got, removed) = stage().strip(input);

@@ -59,3 +59,11 @@ pub(crate) fn is_indent_space(c: char) -> bool {
 pub(crate) fn is_clause_punct(c: char) -> bool {
     matches!(c, '，' | ',' | '、' | '。' | '；' | ';' | '：' | ':' | '！' | '!' | '？' | '?' | '…')
 }
+
+/// A character the `normalize` stage drops wherever it is: a control character other than
+/// `\t`, `\n` and `\r`, or a zero-width character. Stages that run before `normalize` look
+/// through them, so that a second run, after they are gone, decides the same way.
+pub(crate) fn is_invisible(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{AD}' | '\u{180E}')
+}

@@ -20,6 +20,7 @@ use std::borrow::Cow;
 
 use qingxi_core::{Document, Stage, StageName};
 use serde::Deserialize;
+use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::chars::{is_cjk_closing, is_cjk_opening, is_han, is_indent_space};
@@ -190,14 +191,14 @@ fn unstable_chars(text: &str) -> impl Iterator<Item = char> + '_ {
     })
 }
 
-/// ASCII bytes that some rule may act on: controls other than `\t` and `\r` (with `\n`,
-/// which starts a line), the punctuation that may become full-width, and `*`, which is
+/// ASCII bytes that some rule may act on: controls other than `\t` (with `\n` and `\r`,
+/// which start a line), the punctuation that may become full-width, and `*`, which is
 /// transparent for the Chinese-context test.
 const ASCII_TOUCHED: [bool; 128] = {
     let mut t = [false; 128];
     let mut b = 0;
     while b < 0x20 {
-        t[b] = b != b'\t' as usize && b != b'\r' as usize;
+        t[b] = b != b'\t' as usize;
         b += 1;
     }
     t[0x7F] = true;
@@ -250,6 +251,14 @@ fn is_zero_width(c: char) -> bool {
     ZERO_WIDTH.contains(&c) || c == '\u{200C}' || c == '\u{200D}'
 }
 
+/// The new text a pass produced, `None` when it borrowed its input unchanged.
+fn changed(out: Cow<'_, str>) -> Option<String> {
+    match out {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(o) => Some(o),
+    }
+}
+
 /// Could anything in `text` (already NFC) need a change? Cheap byte scan for the fast path.
 fn maybe_dirty(text: &str) -> bool {
     text.bytes().any(|b| {
@@ -262,23 +271,106 @@ fn maybe_dirty(text: &str) -> bool {
 
 impl Normalize {
     /// Apply every enabled rule; returns the text and the number of changes.
+    ///
+    /// The invisible characters (rules 2 and 3) go first, in a pass of their own, and only
+    /// when the text has some: every later rule looks at neighbouring characters (is this
+    /// line indented? is this comma between Han?), and must see them as they will read once
+    /// the invisible ones are gone, or a second run would decide differently (`" \u{1}中"`
+    /// would keep its indentation, hidden behind the control character, until then).
     pub(crate) fn apply<'a>(&self, text: &'a str) -> (Cow<'a, str>, u64) {
+        let (composed, mut n) = self.compose(Cow::Borrowed(text));
+        let stripped = match composed {
+            Cow::Borrowed(t) => match self.rewrite(t, false) {
+                Some((out, k)) => return (out, n + k),
+                None => self.strip_invisible(t),
+            },
+            Cow::Owned(t) => match self.rewrite(&t, false) {
+                Some((out, k)) => return (Cow::Owned(changed(out).unwrap_or(t)), n + k),
+                None => {
+                    let (out, k) = self.strip_invisible(&t);
+                    (Cow::Owned(changed(out).unwrap_or(t)), k)
+                }
+            },
+        };
+        let (stripped, k) = stripped;
+        n += k;
+        // Dropping a character can bring a combining mark next to the base it composes with
+        // (`e\u{1}\u{301}`).
+        let (visible, k) = self.compose(stripped);
+        n += k;
+        match visible {
+            Cow::Borrowed(t) => {
+                let (out, k) = self.rewrite(t, true).unwrap_or((Cow::Borrowed(t), 0));
+                (out, n + k)
+            }
+            Cow::Owned(t) => {
+                let (out, k) = self.rewrite(&t, true).unwrap_or((Cow::Borrowed(&t), 0));
+                (Cow::Owned(changed(out).unwrap_or(t)), n + k)
+            }
+        }
+    }
+
+    /// Unicode NFC (rule 1), counted as one change when it changes anything.
+    fn compose<'a>(&self, text: Cow<'a, str>) -> (Cow<'a, str>, u64) {
         // Stable characters are starters with quick-check Yes: leaving them out can only turn
         // a Yes into a spurious No (then the composed text equals the input), never hide a
         // real No.
-        if self.cfg.nfc && is_nfc_quick(unstable_chars(text)) != IsNormalized::Yes {
+        if self.cfg.nfc && is_nfc_quick(unstable_chars(&text)) != IsNormalized::Yes {
             let composed: String = text.nfc().collect();
-            if composed != text {
-                let (rest, n) = self.apply_composed(&composed);
-                return (Cow::Owned(rest.into_owned()), n + 1);
+            if composed != *text {
+                return (Cow::Owned(composed), 1);
             }
         }
-        self.apply_composed(text)
+        (text, 0)
     }
 
-    fn apply_composed<'a>(&self, text: &'a str) -> (Cow<'a, str>, u64) {
+    /// Is `c` dropped by the `control-chars` rule?
+    fn drops_control(&self, c: char) -> bool {
+        self.cfg.control_chars && c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+    }
+
+    /// Drop control characters (rule 2) and zero-width characters (rule 3).
+    ///
+    /// A ZWJ/ZWNJ is kept only between characters that need it (emoji, Indic scripts). Its
+    /// neighbours are the characters that remain around it, and a character that a later
+    /// rule turns into ASCII (full-width letters, NBSP) or removes (indentation spaces)
+    /// already counts as text, so that a second run keeps exactly the joiners the first kept.
+    fn strip_invisible<'a>(&self, text: &'a str) -> (Cow<'a, str>, u64) {
+        let mut out = Out { src: text, buf: None, copied: 0, changes: 0 };
+        let near_text = |x: Option<char>| {
+            x.is_some_and(|x| {
+                x.is_ascii() || is_han(x) || is_indent_space(x) || is_fullwidth_alnum(x)
+            })
+        };
+        let dropped = |c: char| self.drops_control(c) || is_zero_width(c) || c == '*';
+        // The last character kept (emphasis markers are transparent, as for punctuation).
+        let mut prev: Option<char> = None;
+        for (i, c) in text.char_indices() {
+            if self.drops_control(c) {
+                out.replace(i, c.len_utf8(), "");
+                continue;
+            }
+            if self.cfg.zero_width && is_zero_width(c) {
+                let joiner = c == '\u{200C}' || c == '\u{200D}';
+                let next = || text[i + c.len_utf8()..].chars().find(|x| !dropped(*x));
+                if !joiner || near_text(prev) || near_text(next()) {
+                    out.replace(i, c.len_utf8(), "");
+                    continue;
+                }
+            }
+            if c != '*' {
+                prev = Some(c);
+            }
+        }
+        out.finish()
+    }
+
+    /// Rules 4 to 7 (and 2 and 3 when `invisible_done`, which then keeps what is left).
+    /// `None` when the text has an invisible character that [`Self::strip_invisible`] must
+    /// see first.
+    fn rewrite<'a>(&self, text: &'a str, invisible_done: bool) -> Option<(Cow<'a, str>, u64)> {
         if !maybe_dirty(text) {
-            return (Cow::Borrowed(text), 0);
+            return Some((Cow::Borrowed(text), 0));
         }
         let cfg = &self.cfg;
         let mut out = Out { src: text, buf: None, copied: 0, changes: 0 };
@@ -317,31 +409,28 @@ impl Normalize {
                 prev = Some(c);
                 continue;
             }
-            if c == '\n' {
+            // A lone `\r` ends a line too (`reflow` turns it into `\n` later, and the line
+            // after it must not keep an indentation that a second run would strip).
+            if c == '\n' || c == '\r' {
                 at_line_start = true;
                 pending_close = None;
                 prev = Some(c);
                 continue;
             }
-            let next = || next_visible(text, i + c.len_utf8());
-            if cfg.control_chars && c.is_control() && !matches!(c, '\t' | '\r') {
-                out.replace(i, c.len_utf8(), "");
-                continue;
-            }
-            if cfg.zero_width && is_zero_width(c) {
-                let joiner = c == '\u{200C}' || c == '\u{200D}';
-                let near_text = |x: Option<char>| x.is_some_and(|x| x.is_ascii() || is_han(x));
-                if !joiner || near_text(prev) || near_text(next()) {
-                    out.replace(i, c.len_utf8(), "");
-                    continue;
-                }
+            if !invisible_done && (self.drops_control(c) || (cfg.zero_width && is_zero_width(c))) {
+                return None;
             }
             if cfg.nbsp && c == '\u{A0}' {
                 out.replace(i, c.len_utf8(), " ");
                 prev = Some(' ');
                 continue;
             }
-            if cfg.full_width_alnum && is_fullwidth_alnum(c) {
+            // A full-width letter carrying a combining mark stays: the ASCII letter would
+            // compose with the mark, and the text would no longer be NFC.
+            if cfg.full_width_alnum
+                && is_fullwidth_alnum(c)
+                && !text[next_at..].starts_with(is_combining_mark)
+            {
                 let half = char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c);
                 let mut b = [0u8; 4];
                 out.replace(i, c.len_utf8(), half.encode_utf8(&mut b));
@@ -362,7 +451,7 @@ impl Normalize {
                 prev = Some(c);
             }
         }
-        out.finish()
+        Some(out.finish())
     }
 
     /// The full-width form of the punctuation `c` at byte `i`, when it stands in Chinese
@@ -399,7 +488,7 @@ impl Normalize {
             }
             _ => {
                 let right = next_visible(text, i + 1);
-                if left.is_ascii_digit() && right.is_some_and(|r| r.is_ascii_digit()) {
+                if is_digit(left) && right.is_some_and(is_digit) {
                     return None;
                 }
                 let left_ok =
@@ -409,17 +498,43 @@ impl Normalize {
                         is_han(r) || is_cjk_opening(r) || number_before_han(text, at)
                     })
                 };
-                let right_ok = match right {
+                // The rest of the line, past emphasis markers, zero-width characters and the
+                // trailing spaces that `reflow` removes: a second run must find the same.
+                let tail = text[i + 1..].trim_start_matches(|x: char| {
+                    x == '*' || is_zero_width(x) || matches!(x, ' ' | '\t' | '\u{A0}' | '\u{3000}')
+                });
+                let right_ok = if tail.is_empty() || tail.starts_with(['\n', '\r']) {
                     // At a line end: sentence punctuation after Chinese is Chinese; a comma is
                     // when the text goes on in Chinese on the next line (`reflow` joins them).
-                    None | Some('\n' | '\r') => {
-                        let rest = &text[i + 1..];
-                        let skipped = rest.len() - rest.trim_start_matches(['\n', '\r']).len();
-                        matches!(c, '!' | '?' | ':' | ';') || chinese_at(i + 1 + skipped)
-                    }
-                    Some(_) => chinese_at(i + 1),
+                    matches!(c, '!' | '?' | ':' | ';')
+                        || chinese_at(self.next_line_text(text, text.len() - tail.len()))
+                } else {
+                    chinese_at(i + 1)
                 };
                 (left_ok && right_ok).then_some(full)
+            }
+        }
+    }
+}
+
+impl Normalize {
+    /// Where the text goes on after the line break at byte `from`: past the line breaks, and
+    /// past the indentation this stage strips (which a second run would no longer see), as
+    /// often as blank lines follow.
+    fn next_line_text(&self, text: &str, from: usize) -> usize {
+        let mut at = from;
+        loop {
+            let rest = &text[at..];
+            let breaks = rest.len() - rest.trim_start_matches(['\n', '\r']).len();
+            if breaks == 0 {
+                return at;
+            }
+            at += breaks;
+            if self.cfg.indentation {
+                let end = indent_end(text, at);
+                if end > at && should_strip_indent(text, at, end) {
+                    at = end;
+                }
             }
         }
     }
@@ -445,7 +560,7 @@ fn should_strip_indent(text: &str, start: usize, end: usize) -> bool {
         None | Some('\n' | '\r' | '\t') => false,
         Some(f) if !f.is_ascii() => true,
         Some(f) if f.is_ascii_digit() => {
-            rest.chars().take(12).take_while(|c| *c != '\n').any(is_han)
+            rest.chars().take(12).take_while(|c| !matches!(c, '\n' | '\r')).any(is_han)
         }
         Some(_) => false,
     }
@@ -457,26 +572,38 @@ fn next_visible(text: &str, from: usize) -> Option<char> {
     text[from..].chars().find(|c| !is_zero_width(*c) && *c != '*')
 }
 
+/// An ASCII or full-width digit: the lookahead and lookbehind of the punctuation rule see
+/// the source text, where `full-width-alnum` has not turned `１` into `1` yet.
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// A character of a number: a digit, decimal point or percent sign.
+fn is_number_part(c: char) -> bool {
+    is_digit(c) || c == '.' || c == '%'
+}
+
 /// Is `left` (the character before byte `i`) the end of a number written right after Han,
 /// as in `提升至40%,`?
 fn number_after_han(text: &str, i: usize, left: char) -> bool {
-    if !(left.is_ascii_digit() || left == '%') {
+    if !(is_digit(left) || left == '%') {
         return false;
     }
-    let before = text[..i].trim_end_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '%');
+    let before = text[..i].trim_end_matches(is_number_part);
     before.chars().next_back().is_some_and(is_han)
 }
 
 /// Does a number starting at byte `from` run straight into Han, as in `,2020年`?
 fn number_before_han(text: &str, from: usize) -> bool {
     let rest = &text[from..];
-    if !rest.starts_with(|c: char| c.is_ascii_digit()) {
+    if !rest.starts_with(is_digit) {
         return false;
     }
-    let after = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '%');
+    let after = rest.trim_start_matches(is_number_part);
     // A number cut from its unit by a stray line break (`2020\n\n年`) still reads as
-    // Chinese: `reflow` rejoins the two halves later.
-    let after = after.trim_start_matches(['\n', '\r', ' ']);
+    // Chinese: `reflow` rejoins the two halves later. Spaces of any kind are skipped too, as
+    // the indentation rule may strip them and the `nbsp` rule turn them into plain spaces.
+    let after = after.trim_start_matches(|c| matches!(c, '\n' | '\r') || is_indent_space(c));
     after.chars().next().is_some_and(is_han)
 }
 
@@ -486,7 +613,7 @@ fn matching_paren(text: &str, open: usize) -> Option<usize> {
     for (j, c) in text[open + 1..].char_indices() {
         match c {
             ')' => return Some(open + 1 + j),
-            '(' | '\n' | '（' | '）' => return None,
+            '(' | '\n' | '\r' | '（' | '）' => return None,
             _ if j > 96 => return None,
             _ => {}
         }
@@ -540,6 +667,20 @@ mod tests {
             ("comma_after_bold_marker", "医疗机构**,统筹", "医疗机构**，统筹"),
             ("comma_before_number_cut_from_unit", "基础,2020\n\n年", "基础，2020\n\n年"),
             ("zero_width_between_han_and_comma", "年\u{200B},青", "年，青"),
+            // Found by fuzzing and the idempotence property test: one run must do all a
+            // second run would.
+            ("control_inside_indentation", " \u{1}中", "中"),
+            ("vtab_before_indentation", "\u{B} \u{FFFD}", "\u{FFFD}"),
+            ("bom_before_indentation", "\u{FEFF}  正文", "正文"),
+            ("control_between_base_and_mark", "e\u{1}\u{301}", "é"),
+            ("joiner_before_full_width_letter", "👨\u{200D}Ａ", "👨A"),
+            ("comma_before_control", "中,\u{1}文", "中，文"),
+            ("comma_before_indented_line", "中,\n 中", "中，\n中"),
+            ("comma_before_indented_blank_line", "中,\n\u{3000}\n中", "中，\n\n中"),
+            ("comma_before_full_width_number", "、,１中", "、，1中"),
+            ("comma_after_full_width_number", "中１,中", "中1，中"),
+            ("comma_before_number_nbsp_han", "中,1\u{A0}中", "中，1 中"),
+            ("indent_after_lone_cr", "第一行\r  第二行", "第一行\r第二行"),
         ];
         for (name, input, want) in cases {
             assert_eq!(apply(input), *want, "case {name}");
@@ -589,6 +730,8 @@ mod tests {
             ("japanese_fullwidth_kept", "東京：晴れ！（予報）"),
             ("latin_full_stop_kept", "第一句。Then English."),
             ("hangul", "한국어, 테스트"),
+            ("full_width_letter_with_mark", "Ａ\u{301}"),
+            ("digit_line_ends_at_cr", " 2020%\r中文"),
         ];
         for (name, input) in cases {
             let (got, n) = NormalizeConfig::default().build().unwrap().apply(input);

@@ -250,23 +250,35 @@ impl Reflow {
                 - cur.matches('\n').count() as u64;
             cur = Cow::Owned(fixed);
         }
-        if self.cfg.trailing_spaces || self.cfg.markup {
+        // Cleaning and joining take turns until a join pass finds nothing left to join, so
+        // that the output is one the stage leaves alone:
+        // - a join can complete a `**` pair (`**，` + `临**`), and removing it can open the
+        //   paragraph's end to one more join;
+        // - a pass decides each join on the paragraph grown so far and the next *line*, but
+        //   that line may grow into a paragraph that reads differently (`中` alone is too
+        //   short to start mid-clause, `中，…` is not), which only the next pass sees.
+        // Each round removes at least one line break, and almost every document needs one
+        // round plus the pass that confirms it.
+        loop {
             if let Some((fixed, n)) = self.clean_lines(&cur) {
                 changes += n;
                 cur = Cow::Owned(fixed);
             }
-        }
-        if self.cfg.join {
-            if let Some((joined, n)) = self.join(&cur) {
-                changes += n;
-                cur = Cow::Owned(joined);
+            if !self.cfg.join {
+                break;
             }
+            let Some((joined, n)) = self.join(&cur) else { break };
+            changes += n;
+            cur = Cow::Owned(joined);
         }
         (cur, changes)
     }
 
     /// Trailing spaces and `**` residue, line by line. `None` when nothing changes.
     fn clean_lines(&self, text: &str) -> Option<(String, u64)> {
+        if !self.cfg.trailing_spaces && !self.cfg.markup {
+            return None;
+        }
         // `**` cannot span a line break, so one search over the whole text finds every line
         // that holds it.
         let dirty = (self.cfg.markup && memchr::memmem::find(text.as_bytes(), b"**").is_some())
@@ -280,7 +292,15 @@ impl Reflow {
             if k > 0 {
                 out.push('\n');
             }
+            // Markup first: removing it can leave a space at the end (`**中 **`).
+            let pairs = line.matches("**").count();
+            let unmarked;
             let mut l = line;
+            if self.cfg.markup && pairs > 0 && pairs % 2 == 0 && l.chars().any(is_han) {
+                unmarked = l.replace("**", "");
+                l = &unmarked;
+                n += pairs as u64 / 2;
+            }
             if self.cfg.trailing_spaces {
                 let t = l.trim_end_matches(is_trailing_space);
                 if t.len() != l.len() {
@@ -288,13 +308,7 @@ impl Reflow {
                     l = t;
                 }
             }
-            let pairs = l.matches("**").count();
-            if self.cfg.markup && pairs > 0 && pairs % 2 == 0 && l.chars().any(is_han) {
-                out.push_str(&l.replace("**", ""));
-                n += pairs as u64 / 2;
-            } else {
-                out.push_str(l);
-            }
+            out.push_str(l);
         }
         (n > 0).then_some((out, n))
     }
@@ -443,6 +457,15 @@ mod tests {
             ("chain_of_three", "面对具有长期性、复杂性、艰巨性特点的疫情防控\n\n工作,淄博市将严格落实要求,持续推进疫苗采购、接种工\n\n作。加强建设。", "面对具有长期性、复杂性、艰巨性特点的疫情防控工作,淄博市将严格落实要求,持续推进疫苗采购、接种工作。加强建设。"),
             ("prose_with_dateline_space", "淄博2月27日讯 “年内启动5个市级医院提升工程,新建4个省级以上胸痛、卒中等重大疾病综合防治中心,将加快推进健康淄博建设鲜\n\n明地书写在淄博高质量发展的旗帜上。", "淄博2月27日讯 “年内启动5个市级医院提升工程,新建4个省级以上胸痛、卒中等重大疾病综合防治中心,将加快推进健康淄博建设鲜明地书写在淄博高质量发展的旗帜上。"),
             ("table_cell_fragment", "\t5\n\t加强紧急医学救援\n\n能力建设\n\t提升救援能力。", "\t5\n\t加强紧急医学救援能力建设\n\t提升救援能力。"),
+            // Found by fuzzing and the idempotence property test: one run must do all a
+            // second run would.
+            ("join_completes_markup_pair", "**,\n临**", ",临"),
+            ("markup_before_trailing_space", "**中 **\n", "中\n"),
+            (
+                "cell_fragment_grows_into_paragraph",
+                "\t序号\n加强紧急医学救援能力建设工作要求\n，落实",
+                "\t序号加强紧急医学救援能力建设工作要求，落实",
+            ),
             ("keeps_surrounding_blank_lines", "标题\n\n疫情突如其来,卫生健康系统切实发挥牵头部门作用,迅速成立专家组,启动12家医院为定点医院,规范设立34\n\n处发热门诊。\n\n尾。\n", "标题\n\n疫情突如其来,卫生健康系统切实发挥牵头部门作用,迅速成立专家组,启动12家医院为定点医院,规范设立34处发热门诊。\n\n尾。\n"),
         ];
         for (name, input, want) in cases {
