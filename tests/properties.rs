@@ -446,9 +446,6 @@ fn fuzz_regressions_clean_without_failing() {
 
 /// Cleaning a regression input's output again changes nothing.
 #[test]
-#[ignore = "mojibake false repair: `中` + ten U+FFFD + `短板；` is rewritten as utf8-as-gbk \
-            (pipeline-idempotence-gbk-fffd.bin: the first pass sees `短板;` in Traditional, the \
-            second the normalized text); the normalize-* and reflow-* inputs pass"]
 fn fuzz_regressions_are_idempotent() {
     let p = default_pipeline();
     let mut failures = Vec::new();

@@ -232,7 +232,8 @@ pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>)
                 run_at = Some((k, i));
                 run_high = false;
             }
-            if set != 0 {
+            // Controls are looked through, as the search does (see `transparent`).
+            if set != 0 && !transparent(char::from(x)) {
                 let next = steps[usize::from(set)][0];
                 set = next & !EMIT;
                 emitted |= next & EMIT != 0;
@@ -298,7 +299,7 @@ pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>)
             }
         }
         let opens = t.is_start(c) || c == '\u{FFFD}';
-        if set != 0 || opens {
+        if (set != 0 || opens) && !transparent(c) {
             if set == 0 {
                 stretch = k;
                 emitted = false;
@@ -351,7 +352,7 @@ fn end_run(
 ) {
     run.clear();
     run.extend(line[at..end].chars());
-    let left = line[..at].chars().next_back();
+    let left = line[..at].chars().rev().find(|&c| !transparent(c));
     if run_may_change(run, left, right, p) {
         w.single.push((lo, hi));
     }
@@ -443,8 +444,11 @@ fn group_gain_bound(
     pair: Pair,
 ) -> (Cost, usize) {
     let m = lm();
-    let left = if s == 0 { left } else { Some(run[s - 1]) };
+    // Context and costs as `Prefix` has them: transparent characters cost nothing, a
+    // transparent right neighbour is no context and the left one is looked through.
+    let left = run[..s].iter().rev().copied().find(|&c| !transparent(c)).or(left);
     let right = if e == run.len() { right } else { Some(run[e]) };
+    let right = right.filter(|&c| !transparent(c));
     let (mut old, mut new): (Cost, Cost) = (0, 0);
     let (mut prev_old, mut prev_new) = (left, left);
     let mut n = 0;
@@ -459,14 +463,17 @@ fn group_gain_bound(
             }
             _ => (run[k], 1),
         };
-        for &o in &run[k..k + olds] {
+        for &o in run[k..k + olds].iter().filter(|&&o| !transparent(o)) {
             old += m.char_cost(o) + prev_old.map_or(0, |q| m.transition(q, o));
             prev_old = Some(o);
+        }
+        k += olds;
+        if transparent(c) {
+            continue;
         }
         new +=
             m.char_cost(c) + prev_new.map_or(0, |q| m.transition(q, c) - m.pair_bonus_bound(q, c));
         prev_new = Some(c);
-        k += olds;
     }
     if let Some(r) = right {
         old += prev_old.map_or(0, |q| m.transition(q, r));
@@ -514,6 +521,10 @@ struct Prefix {
     text: Vec<char>,
     chars: Vec<Cost>,
     links: Vec<Cost>,
+    /// `fffd[k]`: how many of the first `k` characters are U+FFFD.
+    fffd: Vec<u32>,
+    /// The last character before `text[chars.len() - 1]` that is not [`transparent`].
+    last: Option<char>,
 }
 
 impl Prefix {
@@ -522,6 +533,8 @@ impl Prefix {
         self.text.extend_from_slice(text);
         self.chars.clear();
         self.links.clear();
+        self.fffd.clear();
+        self.last = None;
     }
 
     /// Make the sums cover the first `n` characters of `text` (they are built lazily: a
@@ -535,12 +548,23 @@ impl Prefix {
         if self.chars.is_empty() {
             self.chars.push(0);
             self.links.push(0);
+            self.fffd.push(0);
         }
         for k in self.chars.len() - 1..n {
             let c = self.text[k];
-            self.chars.push(self.chars[k] + m.char_cost(c));
-            let link = if k == 0 { 0 } else { m.link(self.text[k - 1], c) };
+            // What `normalize` drops costs nothing and links nothing: the text is scored as
+            // it will read once they are gone.
+            let (cost, link) = match self.last {
+                _ if transparent(c) => (0, 0),
+                None => (m.char_cost(c), 0),
+                Some(l) => (m.char_cost(c), m.link(l, c)),
+            };
+            self.chars.push(self.chars[k] + cost);
             self.links.push(self.links[k] + link);
+            self.fffd.push(self.fffd[k] + u32::from(c == '\u{FFFD}'));
+            if !transparent(c) {
+                self.last = Some(c);
+            }
         }
     }
 
@@ -548,6 +572,27 @@ impl Prefix {
         self.text.clear();
         self.chars.clear();
         self.links.clear();
+        self.fffd.clear();
+        self.last = None;
+    }
+
+    /// The context on the right of a span ending before `text[k]`: that character unless it
+    /// is [`transparent`] (the link to it is then not scored, see `extend_to`).
+    fn right_of(&self, k: usize) -> Option<char> {
+        self.text.get(k).copied().filter(|&c| !transparent(c))
+    }
+
+    /// The context on the left of `text[k]`: the nearest character before it that is not
+    /// [`transparent`].
+    fn left_of(&self, k: usize) -> Option<char> {
+        self.text[..k].iter().rev().copied().find(|&c| !transparent(c))
+    }
+
+    /// The number of U+FFFD in `text[a..b]` and the summed cost of the other characters.
+    fn others(&mut self, a: usize, b: usize) -> (u32, Cost) {
+        self.extend_to(b);
+        let n = self.fffd[b] - self.fffd[a];
+        (n, self.chars[b] - self.chars[a] - n as Cost * fffd_cost())
     }
 
     /// Cost of the non-empty `text[a..b]` between `left` and `right`.
@@ -572,10 +617,69 @@ impl Prefix {
 
     /// Gain of replacing `start..end` of the line by `new`.
     fn gain(&mut self, start: usize, end: usize, new: &[char]) -> Cost {
-        let left = start.checked_sub(1).map(|i| self.text[i]);
-        let right = self.text.get(end).copied();
+        let left = self.left_of(start);
+        let right = self.right_of(end);
         self.span_cost(start, end) - lm().cost(new, left, right)
     }
+}
+
+/// A character the `normalize` stage will drop (C0 controls other than `\t`, `\n`, `\r`;
+/// DEL; zero-width spaces, joiners and BOMs) and that carries no evidence of how text was
+/// misread. The double-byte search looks through them and scores text without them, so
+/// its decision is the same before and after `normalize`: a control the fuzzer or a
+/// scraper dropped inside mojibake neither hides it on the first run nor exposes it on the
+/// next. (C1 controls and the soft hyphen are bytes of windows-1252 mojibake: not these.)
+pub(crate) fn transparent(c: char) -> bool {
+    matches!(c, '\0'..='\u{08}' | '\u{0B}' | '\u{0C}' | '\u{0E}'..='\u{1F}' | '\u{7F}')
+        || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}')
+}
+
+/// Cost of one U+FFFD under the model.
+fn fffd_cost() -> Cost {
+    lm().char_cost('\u{FFFD}')
+}
+
+/// The part of a double-byte candidate's `gain` that is evidence of mojibake, or `None` when
+/// the candidate has none.
+///
+/// U+FFFD runs inside clean text are common (a decoder replaced bytes it could not read) and
+/// are not evidence that the text around them is UTF-8 read as GBK: every reading that packs
+/// a run's unknown bytes into fewer lost characters looks cheaper by the cost of the U+FFFDs
+/// it saves, whatever it does to the real characters next to the run. So that saving is not
+/// counted (a reading with more U+FFFD still pays for them), and the characters the reading
+/// produces must not be rarer on average than the real ones they replace: mojibake is made of
+/// rare characters, its repair of common ones. `old` and `new` are (U+FFFD count, summed cost
+/// of the other characters, length) of the two texts.
+fn evidence(gain: Cost, old: (u32, Cost, usize), new: (u32, Cost, usize)) -> Option<Cost> {
+    let (old_n, old_cost, old_len) = old;
+    let (new_n, new_cost, new_len) = new;
+    let old_real = old_len as i64 - i64::from(old_n);
+    let new_real = new_len as i64 - i64::from(new_n);
+    // Rarer on average: new_cost / new_real > old_cost / old_real.
+    if old_real <= 0 || i64::from(new_cost) * old_real > i64::from(old_cost) * new_real.max(1) {
+        return None;
+    }
+    Some(gain - old_n.saturating_sub(new_n) as Cost * fffd_cost())
+}
+
+/// A character no repair may produce: combining marks (they would fuse with the text before
+/// the span), controls other than whitespace, private-use and noncharacters, and everything
+/// outside the blocks real text is written in (which keeps out unassigned code points).
+/// U+FFFD, a lost character, is allowed.
+pub(crate) fn implausible(c: char) -> bool {
+    let u = c as u32;
+    let plausible = match u {
+        0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0xA0..=0x24F => true,
+        // Greek, Cyrillic; general punctuation and symbols (arrows, maths, boxes, dingbats)
+        0x370..=0x3FF | 0x400..=0x52F | 0x2010..=0x2027 | 0x2030..=0x205E | 0x2070..=0x2BFF => true,
+        // CJK punctuation, kana, bopomofo, enclosed, compatibility, Ext-A, unified
+        0x2E80..=0x2FDF | 0x3000..=0x3029 | 0x3030..=0x3096 | 0x309B..=0x9FFF => true,
+        0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE10..=0xFE19 | 0xFE30..=0xFE6B => true,
+        0xFF01..=0xFFEE | 0xFFFD => true,
+        0x1F000..=0x1FAFF | 0x20000..=0x3134F => true,
+        _ => false,
+    };
+    !plausible || c == '\u{AD}'
 }
 
 fn margin(p: &Params, new: &[char]) -> f32 {
@@ -724,9 +828,11 @@ struct Decoded {
     out: Vec<Out>,
     /// `out` as characters (lost sequences as U+FFFD), with its prefix sums of cost.
     text: Prefix,
-    /// Index in `out` of the first control character that is not whitespace, and of the
-    /// first real U+FFFD (a 锟斤拷 reading); `out.len()` when there is none.
+    /// Index in `out` of the first control character that is not whitespace, of the first
+    /// other [`implausible`] character, and of the first real U+FFFD (a 锟斤拷 reading);
+    /// `out.len()` when there is none.
     first_control: usize,
+    first_odd: usize,
     first_kun: usize,
     /// Per prefix of `out`: the number of its characters of three or more bytes.
     big: Vec<u32>,
@@ -743,7 +849,8 @@ struct Twice {
     text: Prefix,
     out: Vec<Out>,
     at: Vec<Option<usize>>,
-    first_control: usize,
+    /// Index of the first [`implausible`] character of `text`, or its length.
+    first_bad: usize,
 }
 
 impl Decoded {
@@ -756,6 +863,9 @@ impl Decoded {
         let mut d = Utf8::default();
         let mut multi = false;
         for (k, &c) in chars.iter().enumerate().skip(from) {
+            if transparent(c) {
+                continue;
+            }
             let Some((units, n)) = units_of(c) else { break };
             let before = self.out.len();
             if units[..n].iter().try_for_each(|&u| d.feed(u, &mut self.out)).is_err() {
@@ -774,6 +884,7 @@ impl Decoded {
         self.text.clear();
         self.text.text.extend(self.out.iter().map(out_char));
         self.first_control = self.out.len();
+        self.first_odd = self.out.len();
         self.first_kun = self.out.len();
         self.big.clear();
         self.big.push(0);
@@ -782,6 +893,8 @@ impl Decoded {
             if let Out::Char(c) = *o {
                 if c.is_control() && !c.is_ascii_whitespace() {
                     self.first_control = self.first_control.min(k);
+                } else if implausible(c) {
+                    self.first_odd = self.first_odd.min(k);
                 }
                 if c == '\u{FFFD}' {
                     self.first_kun = self.first_kun.min(k);
@@ -815,12 +928,8 @@ impl Decoded {
             }
             tw.text.clear();
             tw.text.text.extend(tw.out.iter().map(out_char));
-            tw.first_control = tw
-                .text
-                .text
-                .iter()
-                .position(|c| c.is_control() && !c.is_ascii_whitespace())
-                .unwrap_or(tw.out.len());
+            tw.first_bad =
+                tw.text.text.iter().position(|&c| implausible(c)).unwrap_or(tw.out.len());
         }
         &mut self.twice
     }
@@ -955,7 +1064,7 @@ fn double_byte_at(
     for s in starts {
         cur.decode(chars, s);
         let mut improved = false;
-        let left = s.checked_sub(1).map(|k| chars[k]);
+        let left = line.left_of(s);
         // The eight longest readings that hold a character of three or more bytes.
         let mut ends = [(0, 0); 8];
         let mut n_ends = 0;
@@ -964,8 +1073,12 @@ fn double_byte_at(
             n_ends += 1;
         }
         for &(e, len) in &ends[..n_ends] {
-            let right = chars.get(e).copied();
+            let right = line.right_of(e);
             let old = line.span_cost(s, e);
+            let old_parts = {
+                let (n, c) = line.others(s, e);
+                (n, c, e - s)
+            };
             let kun = cur.first_kun < len;
             let rule = if kun { "kunjinkao" } else { "utf8-as-gbk" };
             let mut cands = [Some(NewText::Once(0, len)), None];
@@ -978,18 +1091,33 @@ fn double_byte_at(
             for new in cands.into_iter().flatten() {
                 let (rule, g) = match new {
                     NewText::Once(..) => {
-                        // Controls are never text; in 锟斤拷 they are what the bytes were.
-                        if !kun && cur.first_control < len {
+                        // Odd characters are never text; in 锟斤拷 they are what the bytes
+                        // were (GBK text read as UTF-8), and 锟斤拷 itself is the evidence.
+                        if !kun && cur.first_control.min(cur.first_odd) < len {
                             continue;
                         }
-                        (rule, old - cur.text.cost(0, len, left, right))
+                        let g = old - cur.text.cost(0, len, left, right);
+                        if kun {
+                            (rule, g)
+                        } else {
+                            let new = cur.text.others(0, len);
+                            let Some(g) = evidence(g, old_parts, (new.0, new.1, len)) else {
+                                continue;
+                            };
+                            (rule, g)
+                        }
                     }
                     NewText::Twice(n) => {
                         let tw = cur.twice();
-                        if tw.first_control < n {
+                        if tw.first_bad < n {
                             continue;
                         }
-                        ("utf8-as-gbk-x2", old - tw.text.cost(0, n, left, right))
+                        let g = old - tw.text.cost(0, n, left, right);
+                        let new = tw.text.others(0, n);
+                        let Some(g) = evidence(g, old_parts, (new.0, new.1, n)) else {
+                            continue;
+                        };
+                        ("utf8-as-gbk-x2", g)
                     }
                 };
                 // 锟斤拷 text went through the round trip as a whole: take the longest
@@ -1015,16 +1143,19 @@ fn double_byte_at(
     // letters): try starting at the first few boundaries inside the span.
     if let Some(f) = best.as_mut().filter(|f| f.rule == "utf8-as-gbk") {
         let end = f.end;
-        let right = chars.get(end).copied();
+        let right = line.right_of(end);
         let end_len = best_at.bounds.iter().find(|b| b.0 == end).map_or(0, |b| b.1);
         for &(k, len, _) in best_at.bounds.iter().filter(|b| b.0 < end).take(8) {
             // The rest must hold a character of three or more bytes.
             if len >= end_len || best_at.big[end_len] == best_at.big[len] {
                 break;
             }
-            let new_cost = best_at.text.cost(len, end_len, Some(chars[k - 1]), right);
+            let new_cost = best_at.text.cost(len, end_len, line.left_of(k), right);
             let g = line.span_cost(k, end) - new_cost;
-            if g > f.gain {
+            let (old_n, old_c) = line.others(k, end);
+            let (new_n, new_c) = best_at.text.others(len, end_len);
+            let ev = evidence(g, (old_n, old_c, end - k), (new_n, new_c, end_len - len));
+            if let Some(g) = ev.filter(|&g| g > f.gain) {
                 *f =
                     Cand { start: k, end, new: NewText::Once(len, end_len), rule: f.rule, gain: g };
             }
@@ -1041,8 +1172,8 @@ fn double_byte_at(
     let mut fix = Fix { start: f.start, end: f.end, new, rule: f.rule, gain: f.gain };
     if let Some(m) = p.guess_margin {
         if f.rule == "utf8-as-gbk" && outs.iter().any(|o| matches!(o, Out::Lost(_))) {
-            let left = fix.start.checked_sub(1).map(|k| chars[k]);
-            fix.new = guess_lost(outs, left, chars.get(fix.end).copied(), m);
+            let left = line.left_of(fix.start);
+            fix.new = guess_lost(outs, left, line.right_of(fix.end), m);
         }
     }
     let end = fix.end;
@@ -1170,7 +1301,7 @@ fn run_candidates(
     let span = |s: usize, e: usize| &chars[at + s..at + e];
     let cp1252 = |s: usize, e: usize| span(s, e).iter().any(|&c| crate::tables::is_cp1252_extra(c));
     let mut push = |s: usize, e: usize, new: &[char], rule: &'static str| {
-        if new.iter().any(|c| c.is_control() && !c.is_ascii_whitespace()) {
+        if new.iter().any(|&c| implausible(c)) {
             return;
         }
         let g = line.gain(at + s, at + e, new);

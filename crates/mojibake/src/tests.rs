@@ -113,6 +113,8 @@ fn literal_repairs() {
         ("fullwidth colon read as latin1",      "联系电话£º12345678",             "联系电话：12345678"),
         ("ascii kept around latin1 damage",     "共2020ÈÕÆÚ",                     "共2020日期"),
         ("damaged line between clean lines",    "第一行。\nµÚ¶þÐÐ¡£\n第三行。",   "第一行。\n第二行。\n第三行。"),
+        ("control inside utf8-as-gbk damage",   "本站于鍙戝竷\u{6}鏃ユ湡公布",      "本站于发布日期公布"),
+        ("zero-width inside utf8-as-gbk damage", "鍏辨\u{200B}湁医疗",               "共有医疗"),
     ];
     let s = stage();
     for (name, input, want) in cases {
@@ -229,6 +231,11 @@ fn clean_text_is_never_changed() {
         "涓涓细流汇成江河，鍙是一个生僻字。",                             // rare chars that mojibake uses
         "À bientôt! 再见！Tschüß! 回头见！",
         "粤语常用字：乜 孖 冇 嘢 啲 咗 嘅 佢。",
+        // U+FFFD runs a decoder left in clean text are no evidence of UTF-8 read as GBK
+        // (packing their unknown bytes into fewer lost characters looked cheaper).
+        "补齐县级中\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}短板；全市100%的政府",
+        "補齊縣級中\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}短板;全市100%的政府",
+        "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}短板；",
         "",
         "\n\n",
     ];
@@ -406,7 +413,7 @@ proptest! {
     /// The windows hold every repair the search over the whole line finds.
     #[test]
     fn windowed_search_equals_whole_line_search(
-        s in "[a-z wèéàü()\u{a0}·¢²¼ÈÕÆÚ£ºÃ¤¸\u{AD}æ–‡â€™中文发布日期的是鍙戝竷鏃ユ湡锟斤拷衛會，。\u{FFFD}]{0,40}",
+        s in "[a-z wèéàü()\u{a0}·¢²¼ÈÕÆÚ£ºÃ¤¸\u{AD}æ–‡â€™中文发布日期的是鍙戝竷鏃ユ湡锟斤拷衛會，。\u{FFFD}\u{6}\u{200B}]{0,40}",
     ) {
         let (everywhere, windowed, _) = fixes_both_ways(&s);
         prop_assert_eq!(windowed, everywhere);
