@@ -178,50 +178,75 @@ impl Pipeline {
         let mut writer = SpoolWriter::create(spool).map_err(fail)?;
         let mut total = self.new_line_counts();
         let mut items = items;
-        loop {
-            let batch =
-                next_batch(&mut items, opts, |item| item.as_ref().map_or(0, |p| p.size_hint()));
-            if batch.is_empty() {
-                break;
-            }
-            let (prepared, counts) = pool.install(|| {
-                let prepared: Vec<(bool, Spooled)> = batch
-                    .into_par_iter()
-                    .map(|item| {
-                        let mine = owned(opts, &item);
-                        let input = self.timed(Phase::Read, || item.and_then(Pending::load));
-                        (mine, input.map_err(Rejection::Failed).and_then(|i| self.prepare(i)))
-                    })
-                    .collect();
-                let counts = prepared
-                    .par_iter()
-                    .fold(
-                        || self.new_line_counts(),
-                        |mut c, (_, p)| {
-                            if let Ok(p) = p {
-                                c.observe(&p.doc.site, &p.doc.text);
-                            }
-                            c
-                        },
-                    )
-                    .reduce(
-                        || self.new_line_counts(),
-                        |mut a, b| {
-                            a.merge(b);
-                            a
-                        },
-                    );
-                (prepared, counts)
-            });
-            total.merge(counts);
-            for (mine, item) in &prepared {
-                if *mine {
-                    writer.write(item).map_err(fail)?;
+        // As in `drive`: the pool prepares batch N+1 while this thread spools batch N.
+        pool.in_place_scope(|scope| -> Result<(), String> {
+            let mut in_flight: Option<mpsc::Receiver<PreparedBatch>> = None;
+            loop {
+                let batch =
+                    next_batch(&mut items, opts, |item| item.as_ref().map_or(0, |p| p.size_hint()));
+                let next = if batch.is_empty() {
+                    None
+                } else {
+                    let (tx, rx) = mpsc::sync_channel(1);
+                    scope.spawn(move |_| {
+                        let _ = tx.send(self.prepare_batch(batch, opts));
+                    });
+                    Some(rx)
+                };
+                if let Some(rx) = in_flight.take() {
+                    let (prepared, counts) =
+                        rx.recv().map_err(|_| "a worker thread failed".to_string())?;
+                    total.merge(counts);
+                    for (mine, item) in &prepared {
+                        if *mine {
+                            writer.write(item).map_err(fail)?;
+                        }
+                    }
+                }
+                match next {
+                    Some(n) => in_flight = Some(n),
+                    None => return Ok(()),
                 }
             }
-        }
+        })?;
         let reader = writer.finish().map_err(fail)?;
         Ok((total, reader))
+    }
+
+    /// Prepare one batch on the pool and count its lines; each item says whether it belongs
+    /// to this shard.
+    fn prepare_batch<P: Pending>(
+        &self,
+        batch: Vec<Result<P, Failure>>,
+        opts: &RunOptions,
+    ) -> PreparedBatch {
+        let prepared: Vec<(bool, Spooled)> = batch
+            .into_par_iter()
+            .map(|item| {
+                let mine = owned(opts, &item);
+                let input = self.timed(Phase::Read, || item.and_then(Pending::load));
+                (mine, input.map_err(Rejection::Failed).and_then(|i| self.prepare(i)))
+            })
+            .collect();
+        let counts = prepared
+            .par_iter()
+            .fold(
+                || self.new_line_counts(),
+                |mut c, (_, p)| {
+                    if let Ok(p) = p {
+                        c.observe(&p.doc.site, &p.doc.text);
+                    }
+                    c
+                },
+            )
+            .reduce(
+                || self.new_line_counts(),
+                |mut a, b| {
+                    a.merge(b);
+                    a
+                },
+            );
+        (prepared, counts)
     }
 
     /// The second pass: label and write the documents [`Pipeline::spool_corpus`] prepared.
@@ -312,6 +337,9 @@ impl Pipeline {
         })
     }
 }
+
+/// A prepared batch (with shard ownership per item) and its line counts.
+type PreparedBatch = (Vec<(bool, Spooled)>, LineCounts);
 
 /// Whether this shard handles an item. Failures to even find an input belong to shard 0,
 /// so they are reported once.
