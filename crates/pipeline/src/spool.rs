@@ -6,10 +6,12 @@
 //! stages, counts the lines, and appends the prepared document to the spool; the second
 //! reads the spool back in the same order and only labels blocks and writes records.
 //!
-//! Format: per document, one JSON header line (id, origin, site, metadata, pass-through
-//! fields, and `len`, the text's length in bytes), then the text's bytes and a newline —
-//! the text is written raw, so spooling costs a copy, not an escape/unescape round trip.
-//! A rejected input is a header line only. The spool file is deleted when dropped.
+//! Format: per document, one header line — the text's length in bytes (`-` for a rejected
+//! input, which has no text), the input's size, a tab, then a JSON object (id, origin, site,
+//! metadata, pass-through fields) — followed by the text's bytes and a newline. The text is
+//! written raw, so spooling costs a copy, not an escape/unescape round trip, and the reader
+//! only needs the two numbers: the JSON is parsed on the worker that loads the entry. The
+//! spool file is deleted when dropped.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -43,14 +45,15 @@ impl SpoolWriter {
     pub fn write(&mut self, item: &Spooled) -> io::Result<()> {
         let header = match item {
             Ok(p) => {
-                let mut h = header_of(p);
-                h.insert("len".into(), Value::from(p.doc.text.len()));
-                Value::Object(h)
+                write!(self.out, "{} {}\t", p.doc.text.len(), p.bytes_in)?;
+                Value::Object(header_of(p))
             }
             Err(Rejection::Binary { id, origin, reason }) => {
+                self.out.write_all(b"- 0\t")?;
                 json!({"k": "binary", "id": id, "origin": origin, "reason": reason})
             }
             Err(Rejection::Failed(f)) => {
+                self.out.write_all(b"- 0\t")?;
                 json!({"k": "failed", "origin": f.origin, "reason": f.reason})
             }
         };
@@ -77,7 +80,6 @@ fn header_of(p: &Prepared) -> Map<String, Value> {
     h.insert("id".into(), Value::from(p.doc.id.as_str()));
     h.insert("origin".into(), Value::from(p.origin.as_str()));
     h.insert("site".into(), Value::from(p.doc.site.as_str()));
-    h.insert("bytes_in".into(), Value::from(p.bytes_in));
     if let Some(e) = &m.encoding {
         h.insert("encoding".into(), Value::from(e.as_str()));
     }
@@ -113,11 +115,12 @@ pub struct SpoolReader {
     broken: bool,
 }
 
-/// One spooled input, header parsed, text still bytes.
+/// One spooled input, header and text still bytes.
 #[derive(Debug)]
 pub struct SpoolEntry {
-    header: Map<String, Value>,
+    header: Vec<u8>,
     text: Vec<u8>,
+    bytes_in: u64,
 }
 
 impl SpoolReader {
@@ -152,20 +155,30 @@ impl Iterator for SpoolReader {
             Ok(_) => {}
             Err(e) => return self.fail(e.to_string()),
         }
-        let header = match serde_json::from_slice::<Value>(&self.line) {
-            Ok(Value::Object(h)) => h,
-            Ok(_) => return self.fail("header is not an object".into()),
-            Err(e) => return self.fail(e.to_string()),
+        // `LEN BYTES_IN\tJSON\n`
+        let Some(tab) = self.line.iter().position(|&b| b == b'\t') else {
+            return self.fail("header has no tab".into());
         };
+        let numbers = String::from_utf8_lossy(&self.line[..tab]).into_owned();
+        let mut parts = numbers.split(' ');
+        let (len, bytes_in) = match (parts.next(), parts.next().map(str::parse::<u64>)) {
+            (Some("-"), Some(Ok(b))) => (None, b),
+            (Some(l), Some(Ok(b))) => match l.parse::<usize>() {
+                Ok(l) => (Some(l), b),
+                Err(_) => return self.fail(format!("bad length `{l}`")),
+            },
+            _ => return self.fail(format!("bad header numbers `{numbers}`")),
+        };
+        let header = self.line[tab + 1..].to_vec();
         let mut text = Vec::new();
-        if let Some(len) = header.get("len").and_then(Value::as_u64) {
-            text.resize(len as usize + 1, 0);
+        if let Some(len) = len {
+            text.resize(len + 1, 0);
             if let Err(e) = self.input.read_exact(&mut text) {
                 return self.fail(e.to_string());
             }
             text.pop();
         }
-        Some(Ok(SpoolEntry { header, text }))
+        Some(Ok(SpoolEntry { header, text, bytes_in }))
     }
 }
 
@@ -187,16 +200,26 @@ fn stage_name(k: &str) -> Option<&'static str> {
 impl SpoolEntry {
     /// Bytes the input had (for batching and progress).
     pub fn size_hint(&self) -> u64 {
-        self.header.get("bytes_in").and_then(Value::as_u64).unwrap_or(0)
+        self.bytes_in
+    }
+
+    fn header(&self) -> Result<Map<String, Value>, String> {
+        match serde_json::from_slice::<Value>(&self.header) {
+            Ok(Value::Object(h)) => Ok(h),
+            Ok(_) => Err("header is not an object".into()),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     pub fn origin(&self) -> String {
-        str_of(&self.header, "origin")
+        self.header().map(|h| str_of(&h, "origin")).unwrap_or_default()
     }
 
     /// Rebuild what the first pass produced.
     pub fn load(self) -> Spooled {
-        let h = self.header;
+        let h = self.header().map_err(|e| {
+            Rejection::Failed(Failure::new("spool", format!("spool file damaged: {e}")))
+        })?;
         let origin = str_of(&h, "origin");
         match h.get("k").and_then(Value::as_str) {
             Some("binary") => {
@@ -246,8 +269,7 @@ impl SpoolEntry {
             Some(Value::Object(f)) => Some(f.clone()),
             _ => None,
         };
-        let bytes_in = h.get("bytes_in").and_then(Value::as_u64).unwrap_or(0) as usize;
-        Ok(Prepared { doc, origin, fields, bytes_in })
+        Ok(Prepared { doc, origin, fields, bytes_in: self.bytes_in as usize })
     }
 }
 
