@@ -22,7 +22,7 @@
 use qingxi_core::{Document, Label, Stage, StageName};
 use serde::Deserialize;
 
-use crate::text::{is_cjk_unified, is_terminal, keep_for_key, mix64, FastMap};
+use crate::text::{is_terminal, keep_for_key, mix64, FastMap};
 use crate::FilterError;
 
 const SHINGLE: usize = 4;
@@ -75,62 +75,139 @@ struct Para {
     /// the body shares most of its words with it, yet is content).
     prose: bool,
     exact: u64,
-    /// This paragraph's sampled shingles: a range of the document's shared shingle buffer
-    /// (one allocation per document, not one per paragraph).
+    /// This paragraph's sampled shingles, distinct, in text order: a range of the
+    /// document's shared shingle buffer (one allocation per document, not one per
+    /// paragraph). Empty for paragraphs too short to be near repeats: their shingles are
+    /// never looked up (see [`Repeats::run`]).
     shingles: std::ops::Range<usize>,
 }
 
-/// Normalize `text` and append its sampled shingles, sorted and deduplicated, to `out`.
-fn para(block: usize, text: &str, out: &mut Vec<u64>) -> Para {
+/// Buffers reused across the paragraphs of a document.
+#[derive(Default)]
+struct Scratch {
+    /// The paragraph's normalized characters.
+    chars: Vec<u32>,
+    /// Open-addressing set of the paragraph's sampled shingles: (stamp, shingle). A slot
+    /// is occupied when its stamp is the current one, so the table is never cleared.
+    seen: Vec<(u32, u64)>,
+    stamp: u32,
+}
+
+/// `ASCII_KEY` entry of a character that keys leave out.
+const DROP: u32 = u32::MAX;
+
+/// `keep_for_key` of each ASCII character, `DROP` for `None` (a test checks the table).
+const ASCII_KEY: [u32; 128] = {
+    let mut t = [DROP; 128];
+    let mut b = 0u8;
+    while b < 128 {
+        if !(matches!(b, 9..=13 | b' ') || b.is_ascii_punctuation()) {
+            t[b as usize] = b.to_ascii_lowercase() as u32;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// `(keep_for_key(c), is_terminal(c))` for a non-ASCII character, with the frequent CJK
+/// punctuation and full-width forms decided by range (a test checks every character).
+#[inline]
+fn classify(c: char) -> (Option<u32>, bool) {
+    let u = c as u32;
+    match u {
+        // CJK symbols and punctuation: all left out; `。` ends a sentence.
+        0x3000..=0x303F => (None, u == 0x3002),
+        // Full-width ASCII: keyed as the ASCII character.
+        0xFF01..=0xFF5E => {
+            let v = ASCII_KEY[(u - 0xFEE0) as usize];
+            ((v != DROP).then_some(v), matches!(u, 0xFF01 | 0xFF1F | 0xFF1B))
+        }
+        _ => (keep_for_key(c).map(|c| c as u32), is_terminal(c)),
+    }
+}
+
+/// Normalize `text` into `out`: (exact key, character count, has sentence
+/// punctuation). Same as `keep_for_key` on every character of `text.chars()`, decoded from
+/// the bytes directly.
+fn normalize(text: &str, out: &mut Vec<u32>) -> (u64, usize, bool) {
+    out.clear();
+    out.reserve(text.len());
+    let b = text.as_bytes();
     let mut exact: u64 = 0;
-    let mut chars = 0usize;
     let mut prose = false;
-    // The last three kept characters, packed 21 bits each.
-    let mut window: u64 = 0;
-    let first = out.len();
-    // A shingle is stored without a branch and kept by advancing `m`: whether it is kept is
-    // a coin flip the CPU cannot predict. A small local buffer takes them; it is flushed to
-    // `out` when full.
-    let mut buf = [0u64; 64];
-    let mut m = 0;
-    for c in text.chars() {
-        // Han characters, most of the text, are kept as they are: skip the class tests.
-        let v = if is_cjk_unified(c) {
-            u64::from(c as u32)
+    let mut i = 0;
+    while i < b.len() {
+        let lead = b[i];
+        let v = if (0xE4..=0xE9).contains(&lead) && i + 2 < b.len() {
+            // U+4000–U+9FFF, Han characters (most of the text): always kept, never
+            // terminal (a test checks this), so no class tests.
+            let v = (u32::from(lead & 0x0F) << 12)
+                | (u32::from(b[i + 1] & 0x3F) << 6)
+                | u32::from(b[i + 2] & 0x3F);
+            i += 3;
+            v
+        } else if lead < 0x80 {
+            i += 1;
+            prose |= lead == b'!' || lead == b'?';
+            match ASCII_KEY[usize::from(lead)] {
+                DROP => continue,
+                v => v,
+            }
         } else {
-            prose |= is_terminal(c);
-            match keep_for_key(c) {
-                Some(c) => u64::from(c as u32),
+            let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
+            i += c.len_utf8();
+            let (v, terminal) = classify(c);
+            prose |= terminal;
+            match v {
+                Some(v) => v,
                 None => continue,
             }
         };
-        exact = (exact.rotate_left(7) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        chars += 1;
-        if chars >= SHINGLE {
+        exact = (exact.rotate_left(7) ^ u64::from(v)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        out.push(v);
+    }
+    (mix64(exact ^ out.len() as u64), out.len(), prose)
+}
+
+/// Append the distinct sampled shingles of the normalized characters `chars` to `out`.
+fn shingles(chars: &[u32], seen: &mut Vec<(u32, u64)>, stamp: u32, out: &mut Vec<u64>) {
+    let n = chars.len().saturating_sub(SHINGLE - 1);
+    if n == 0 {
+        return;
+    }
+    // About a quarter of the shingles are kept: a table of twice that many slots (at
+    // least) keeps probes short.
+    let size = (n / 2).next_power_of_two().max(16);
+    if seen.len() < size {
+        seen.resize(size, (0, 0));
+    }
+    let mask = size - 1;
+    // The last three characters, packed 21 bits each.
+    let mut window: u64 = 0;
+    for (k, &v) in chars.iter().enumerate() {
+        let v = u64::from(v);
+        if k + 1 >= SHINGLE {
             let h = mix64(window ^ v.wrapping_mul(0xD6E8_FEB8_6659_FD93));
             // Keep a consistent quarter of the shingles (the same ones in every copy), so
             // containment is estimated with a quarter of the hashing and map work.
-            buf[m] = h;
-            m += usize::from(h >> 62 == 0);
-            if m == buf.len() {
-                out.extend_from_slice(&buf);
-                m = 0;
+            if h >> 62 == 0 {
+                let mut slot = h as usize & mask;
+                loop {
+                    let (s, x) = seen[slot];
+                    if s != stamp {
+                        seen[slot] = (stamp, h);
+                        out.push(h);
+                        break;
+                    }
+                    if x == h {
+                        break;
+                    }
+                    slot = (slot + 1) & mask;
+                }
             }
         }
         window = ((window << 21) | v) & ((1 << 63) - 1);
     }
-    out.extend_from_slice(&buf[..m]);
-    let mine = &mut out[first..];
-    mine.sort_unstable();
-    let mut kept = 0;
-    for i in 0..mine.len() {
-        if i == 0 || mine[i] != mine[kept - 1] {
-            mine[kept] = mine[i];
-            kept += 1;
-        }
-    }
-    out.truncate(first + kept);
-    Para { block, chars, prose, exact: mix64(exact ^ chars as u64), shingles: first..out.len() }
 }
 
 impl Stage for Repeats {
@@ -141,21 +218,37 @@ impl Stage for Repeats {
     fn run(&self, doc: &mut Document) {
         let mut all: Vec<u64> = Vec::new();
         let mut paras: Vec<Para> = Vec::new();
+        let mut scratch = Scratch::default();
         for (i, b) in doc.blocks.iter().enumerate() {
-            if !b.is_content() {
+            // Fewer bytes than `min-chars` means fewer characters: skip without decoding.
+            if !b.is_content() || b.text.len() < self.cfg.min_chars {
                 continue;
             }
-            let p = para(i, &b.text, &mut all);
-            if p.chars >= self.cfg.min_chars {
-                paras.push(p);
-            } else {
-                all.truncate(p.shingles.start);
+            let (exact, chars, prose) = normalize(&b.text, &mut scratch.chars);
+            if chars < self.cfg.min_chars {
+                continue;
             }
+            let first = all.len();
+            // Paragraphs are visited longest first and only those of `near-min-chars` or
+            // more look shingles up, so a shorter paragraph's shingles would never be read.
+            if chars >= self.cfg.near_min_chars {
+                scratch.stamp = scratch.stamp.wrapping_add(1);
+                if scratch.stamp == 0 {
+                    // Stamps wrapped: old slots could look occupied.
+                    scratch.seen.iter_mut().for_each(|e| e.0 = 0);
+                    scratch.stamp = 1;
+                }
+                shingles(&scratch.chars, &mut scratch.seen, scratch.stamp, &mut all);
+            }
+            paras.push(Para { block: i, chars, prose, exact, shingles: first..all.len() });
         }
         if paras.len() < 2 {
             return;
         }
         paras.sort_by_key(|p| (std::cmp::Reverse(p.chars), p.block));
+        // Shingles of a kept paragraph are needed only while a later paragraph can still be
+        // judged a near repeat.
+        let last_near = paras.iter().rposition(|p| self.near_candidate(p)).unwrap_or(0);
         // Shingle → block that first contributed it; exact key → block.
         let mut owner: FastMap<u64, usize> = FastMap::default();
         owner.reserve(all.len());
@@ -164,12 +257,11 @@ impl Stage for Repeats {
         // Votes per source block for the paragraph at hand (few sources: a short list).
         let mut votes: Vec<(usize, usize)> = Vec::new();
         let mut changed = 0;
-        for p in &paras {
+        for (k, p) in paras.iter().enumerate() {
             let shingles = &all[p.shingles.clone()];
             let source = if let Some(&src) = exact.get(&p.exact) {
                 Some((src, "repeat.exact"))
-            } else if p.prose && p.chars >= self.cfg.near_min_chars && shingles.len() >= MIN_SAMPLES
-            {
+            } else if self.near_candidate(p) {
                 votes.clear();
                 let mut found = 0usize;
                 for s in shingles {
@@ -197,13 +289,22 @@ impl Stage for Repeats {
                 }
                 None => {
                     exact.insert(p.exact, p.block);
-                    for &s in shingles {
-                        owner.entry(s).or_insert(p.block);
+                    if k < last_near {
+                        for &s in shingles {
+                            owner.entry(s).or_insert(p.block);
+                        }
                     }
                 }
             }
         }
         doc.count(StageName::Repeats, changed);
+    }
+}
+
+impl Repeats {
+    /// Whether `p` is judged by its shingles when it is not an exact repeat.
+    fn near_candidate(&self, p: &Para) -> bool {
+        p.prose && p.chars >= self.cfg.near_min_chars && p.shingles.len() >= MIN_SAMPLES
     }
 }
 
@@ -256,6 +357,81 @@ mod tests {
         assert_eq!(labels(&[&long_a, &long_b, &long_a]), ["content", "content", "repeat"]);
         assert_eq!(labels(&[&long_a, &near]), ["content", "repeat"]);
         assert_eq!(labels(&[&long_a, &long_b]), ["content", "content"]);
+    }
+
+    #[test]
+    fn character_tables_agree_with_the_class_tests() {
+        for u in 0..=0x10FFFF {
+            let Some(c) = char::from_u32(u) else { continue };
+            let want = (keep_for_key(c).map(|c| c as u32), is_terminal(c));
+            if u < 0x80 {
+                let v = ASCII_KEY[u as usize];
+                assert_eq!(((v != DROP).then_some(v), c == '!' || c == '?'), want, "U+{u:04X}");
+            } else {
+                assert_eq!(classify(c), want, "U+{u:04X}");
+            }
+        }
+    }
+
+    #[test]
+    fn han_fast_path_agrees_with_the_class_tests() {
+        // `normalize` keeps every character led by bytes E4–E9 without class tests.
+        for u in 0x4000..=0x9FFF {
+            let c = char::from_u32(u).unwrap();
+            assert_eq!(keep_for_key(c), Some(c), "U+{u:04X}");
+            assert!(!is_terminal(c), "U+{u:04X}");
+        }
+    }
+
+    /// The per-character definition: `keep_for_key` over `chars()`, then every sampled
+    /// shingle, sorted and deduplicated.
+    fn reference(text: &str) -> (u64, usize, bool, Vec<u64>) {
+        let kept: Vec<u64> = text.chars().filter_map(keep_for_key).map(|c| c as u64).collect();
+        let prose = text.chars().any(is_terminal);
+        let mut exact: u64 = 0;
+        for &v in &kept {
+            exact = (exact.rotate_left(7) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+        let mut sh: Vec<u64> = kept
+            .windows(SHINGLE)
+            .map(|w| {
+                let window = ((w[0] << 42) | (w[1] << 21) | w[2]) & ((1 << 63) - 1);
+                mix64(window ^ w[3].wrapping_mul(0xD6E8_FEB8_6659_FD93))
+            })
+            .filter(|h| h >> 62 == 0)
+            .collect();
+        sh.sort_unstable();
+        sh.dedup();
+        (mix64(exact ^ kept.len() as u64), kept.len(), prose, sh)
+    }
+
+    #[test]
+    fn byte_level_normalization_and_shingles_match_the_reference() {
+        let texts = [
+            BODY_A.to_string(),
+            BODY_A.repeat(30),
+            format!("{BODY_B} ＡＢＣ abc Déjà vu — 𠀀𠀁😀 㐀䶵 「引号」！"),
+            "Mixed ASCII text, with Punctuation! And digits 12345?".repeat(5),
+            "\u{3000}全角　空格；ｆｕｌｌ－ｗｉｄｔｈ１２３。".repeat(7),
+            String::new(),
+            "短".into(),
+        ];
+        let mut seen = Vec::new();
+        for (stamp, t) in texts.iter().enumerate() {
+            let (want_exact, want_chars, want_prose, want) = reference(t);
+            let mut chars = Vec::new();
+            let (exact, n, prose) = normalize(t, &mut chars);
+            assert_eq!((exact, n, prose), (want_exact, want_chars, want_prose), "{t}");
+            let mut got = vec![7];
+            shingles(&chars, &mut seen, stamp as u32 + 1, &mut got);
+            assert_eq!(got[0], 7, "appends");
+            let mut got = got[1..].to_vec();
+            let distinct = got.len();
+            got.sort_unstable();
+            got.dedup();
+            assert_eq!(got.len(), distinct, "no duplicates: {t}");
+            assert_eq!(got, want, "{t}");
+        }
     }
 
     #[test]
