@@ -175,9 +175,10 @@ fn shingles(chars: &[u32], seen: &mut Vec<(u32, u64)>, stamp: u32, out: &mut Vec
     if n == 0 {
         return;
     }
-    // About a quarter of the shingles are kept: a table of twice that many slots (at
-    // least) keeps probes short.
-    let size = (n / 2).next_power_of_two().max(16);
+    // About a quarter of the shingles are kept, but nothing bounds how many a given text
+    // keeps: the table has more slots than there are shingles, so a probe always ends (a
+    // smaller table looped forever once every slot was taken).
+    let size = (n + 1).next_power_of_two().max(16);
     if seen.len() < size {
         seen.resize(size, (0, 0));
     }
@@ -310,6 +311,38 @@ impl Repeats {
 
 #[cfg(test)]
 mod tests {
+
+    /// A text whose every shingle is sampled (found by search) fills any table sized for a
+    /// quarter of them; collecting its shingles must still end.
+    #[test]
+    fn shingles_end_when_every_shingle_is_sampled() {
+        let mut chars: Vec<u32> = vec![0x4E00, 0x4E01, 0x4E02];
+        let mut window: u64 = 0;
+        for &v in &chars {
+            window = ((window << 21) | u64::from(v)) & ((1 << 63) - 1);
+        }
+        let mut hashes = std::collections::HashSet::new();
+        while chars.len() < 100 {
+            let v = (0x4E00u32..0x9FFF)
+                .find(|&v| {
+                    let h = mix64(window ^ u64::from(v).wrapping_mul(0xD6E8_FEB8_6659_FD93));
+                    h >> 62 == 0 && !hashes.contains(&h)
+                })
+                .expect("some character continues the text");
+            hashes.insert(mix64(window ^ u64::from(v).wrapping_mul(0xD6E8_FEB8_6659_FD93)));
+            chars.push(v);
+            window = ((window << 21) | u64::from(v)) & ((1 << 63) - 1);
+        }
+        let mut seen = Vec::new();
+        let mut out = Vec::new();
+        shingles(&chars, &mut seen, 1, &mut out);
+        let mut distinct = out.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(out.len(), distinct.len());
+        assert_eq!(out.len(), 97, "every shingle was sampled, each once");
+    }
+
     use super::*;
 
     const BODY_A: &str = "今年计划启动包括市中心医院、市妇幼保健院、市传染病医院和市精神卫生中心项目在内的5个市级医院提升工程，建成投用市中医医院东院区。新建4个省级以上胸痛、卒中等重大疾病综合防治中心。";

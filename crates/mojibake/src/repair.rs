@@ -351,7 +351,8 @@ fn end_run(
     run: &mut Vec<char>,
 ) {
     run.clear();
-    run.extend(line[at..end].chars());
+    // Without the characters `normalize` drops, as `run_candidates` reads the run.
+    run.extend(line[at..end].chars().filter(|&c| !transparent(c)));
     let left = line[..at].chars().rev().find(|&c| !transparent(c));
     if run_may_change(run, left, right, p) {
         w.single.push((lo, hi));
@@ -523,6 +524,8 @@ struct Prefix {
     links: Vec<Cost>,
     /// `fffd[k]`: how many of the first `k` characters are U+FFFD.
     fffd: Vec<u32>,
+    /// `seen[k]`: how many of the first `k` characters are not [`transparent`].
+    seen: Vec<u32>,
     /// The last character before `text[chars.len() - 1]` that is not [`transparent`].
     last: Option<char>,
 }
@@ -534,6 +537,7 @@ impl Prefix {
         self.chars.clear();
         self.links.clear();
         self.fffd.clear();
+        self.seen.clear();
         self.last = None;
     }
 
@@ -549,6 +553,7 @@ impl Prefix {
             self.chars.push(0);
             self.links.push(0);
             self.fffd.push(0);
+            self.seen.push(0);
         }
         for k in self.chars.len() - 1..n {
             let c = self.text[k];
@@ -562,6 +567,7 @@ impl Prefix {
             self.chars.push(self.chars[k] + cost);
             self.links.push(self.links[k] + link);
             self.fffd.push(self.fffd[k] + u32::from(c == '\u{FFFD}'));
+            self.seen.push(self.seen[k] + u32::from(!transparent(c)));
             if !transparent(c) {
                 self.last = Some(c);
             }
@@ -573,6 +579,7 @@ impl Prefix {
         self.chars.clear();
         self.links.clear();
         self.fffd.clear();
+        self.seen.clear();
         self.last = None;
     }
 
@@ -593,6 +600,13 @@ impl Prefix {
         self.extend_to(b);
         let n = self.fffd[b] - self.fffd[a];
         (n, self.chars[b] - self.chars[a] - n as Cost * fffd_cost())
+    }
+
+    /// The number of characters of `text[a..b]` that are not [`transparent`]: the length
+    /// the span will have once `normalize` has run.
+    fn seen_len(&mut self, a: usize, b: usize) -> usize {
+        self.extend_to(b);
+        (self.seen[b] - self.seen[a]) as usize
     }
 
     /// Cost of the non-empty `text[a..b]` between `left` and `right`.
@@ -1075,9 +1089,10 @@ fn double_byte_at(
         for &(e, len) in &ends[..n_ends] {
             let right = line.right_of(e);
             let old = line.span_cost(s, e);
+            // Controls in the span cost nothing: they must not count as cheap characters.
             let old_parts = {
                 let (n, c) = line.others(s, e);
-                (n, c, e - s)
+                (n, c, line.seen_len(s, e))
             };
             let kun = cur.first_kun < len;
             let rule = if kun { "kunjinkao" } else { "utf8-as-gbk" };
@@ -1154,7 +1169,8 @@ fn double_byte_at(
             let g = line.span_cost(k, end) - new_cost;
             let (old_n, old_c) = line.others(k, end);
             let (new_n, new_c) = best_at.text.others(len, end_len);
-            let ev = evidence(g, (old_n, old_c, end - k), (new_n, new_c, end_len - len));
+            let old_len = line.seen_len(k, end);
+            let ev = evidence(g, (old_n, old_c, old_len), (new_n, new_c, end_len - len));
             if let Some(g) = ev.filter(|&g| g > f.gain) {
                 *f =
                     Cand { start: k, end, new: NewText::Once(len, end_len), rule: f.rule, gain: g };
@@ -1264,13 +1280,23 @@ fn single_byte_fixes(
 ) -> Vec<Fix> {
     let mut cands: Vec<Fix> = Vec::new();
     let mut bytes = Vec::new();
+    let mut pos = Vec::new();
     for &(i, j) in runs {
         bytes.clear();
-        bytes.extend(chars[i..j].iter().filter_map(|&c| single_byte(c)));
+        pos.clear();
+        // Controls and zero-width characters are looked through, as the double-byte search
+        // does (see `transparent`): `normalize` drops them, so a byte pair they split would
+        // otherwise be repaired only on a second run. `pos[k]` is the character of byte `k`.
+        for (k, &c) in chars[i..j].iter().enumerate() {
+            if let Some(b) = single_byte(c).filter(|_| !transparent(c)) {
+                bytes.push(b);
+                pos.push(i + k);
+            }
+        }
         // A run whose only non-ASCII bytes are NBSPs is whitespace (web pages indent with
         // `&nbsp;`), not damage: read as GBK it would become 牋牋, which is the damage.
         if bytes.iter().any(|&b| b >= 0x80 && b != 0xA0) {
-            run_candidates(chars, i, &bytes, p, line, &mut cands);
+            run_candidates(chars, &pos, &bytes, p, line, &mut cands);
         }
     }
     // Best first, skipping overlaps with each other and with double-byte fixes.
@@ -1292,21 +1318,24 @@ fn single_byte_fixes(
 /// are scored but not kept).
 fn run_candidates(
     chars: &[char],
-    at: usize,
+    pos: &[usize],
     bytes: &[u8],
     p: &Params,
     line: &mut Prefix,
     cands: &mut Vec<Fix>,
 ) {
-    let span = |s: usize, e: usize| &chars[at + s..at + e];
+    // Bytes `s..e` are the characters `pos[s]..=pos[e - 1]` (with any transparent ones
+    // between them, which the repair drops).
+    let span = |s: usize, e: usize| &chars[pos[s]..pos[e - 1] + 1];
     let cp1252 = |s: usize, e: usize| span(s, e).iter().any(|&c| crate::tables::is_cp1252_extra(c));
     let mut push = |s: usize, e: usize, new: &[char], rule: &'static str| {
         if new.iter().any(|&c| implausible(c)) {
             return;
         }
-        let g = line.gain(at + s, at + e, new);
+        let (start, end) = (pos[s], pos[e - 1] + 1);
+        let g = line.gain(start, end, new);
         if nats(g) >= margin(p, new) {
-            cands.push(Fix { start: at + s, end: at + e, new: new.to_vec(), rule, gain: g });
+            cands.push(Fix { start, end, new: new.to_vec(), rule, gain: g });
         }
     };
     let mut text = Vec::new();
@@ -1324,7 +1353,15 @@ fn run_candidates(
                 push(s, e, &s2, rule);
             }
         }
-        push(s, e, text, if w { "utf8-as-cp1252" } else { "utf8-as-latin1" });
+        let rule = if w { "utf8-as-cp1252" } else { "utf8-as-latin1" };
+        push(s, e, text, rule);
+        // A character no repair may produce (a stray byte read with its neighbours) would
+        // keep the whole stretch from being read: also try the text before it, which is
+        // `len_utf8` bytes per character since it was read as UTF-8.
+        if let Some(j) = text.iter().position(|&c| implausible(c)).filter(|&j| j > 0) {
+            let n: usize = text[..j].iter().map(|c| c.len_utf8()).sum();
+            push(s, s + n, &text[..j], rule);
+        }
     });
     groups(bytes, Some(gbk_pair), &mut text, |s, e, text| {
         let rule = if cp1252(s, e) { "gbk-as-cp1252" } else { "gbk-as-latin1" };

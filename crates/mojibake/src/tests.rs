@@ -115,6 +115,10 @@ fn literal_repairs() {
         ("damaged line between clean lines",    "第一行。\nµÚ¶þÐÐ¡£\n第三行。",   "第一行。\n第二行。\n第三行。"),
         ("control inside utf8-as-gbk damage",   "本站于鍙戝竷\u{6}鏃ユ湡公布",      "本站于发布日期公布"),
         ("zero-width inside utf8-as-gbk damage", "鍏辨\u{200B}湁医疗",               "共有医疗"),
+        ("control run inside utf8-as-gbk damage", "本站于鍙戝竷\0\0\0\0\0\0\0\0\0\0鏃ユ湡公布", "本站于发布日期公布"),
+        ("control inside a gbk pair read as latin1", "·\u{1}¢²¼ÈÕÆÚ",              "发布日期"),
+        ("control between gbk pairs read as latin1", "·¢²¼\u{19}ÈÕÆÚ",             "发布日期"),
+        ("control inside utf8 read as cp1252",  "ä¸\u{19}\u{AD}æ–‡",             "中文"),
     ];
     let s = stage();
     for (name, input, want) in cases {
@@ -440,4 +444,12 @@ proptest! {
         let (everywhere, windowed, _) = fixes_both_ways(&line);
         prop_assert_eq!(windowed, everywhere);
     }
+}
+
+/// A UTF-8 stretch that ends in a character no repair may produce (here U+0A13, a stray byte
+/// read with its neighbours) is still repaired up to that character.
+#[test]
+fn utf8_stretch_is_repaired_up_to_an_implausible_character() {
+    let fixed = stage().repair("我说ä¸\u{AD}æ–‡à¨“").text.into_owned();
+    assert!(fixed.starts_with("我说中文"), "{fixed:?}");
 }
