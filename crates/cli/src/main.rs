@@ -226,7 +226,10 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let spec = SinkSpec::parse(&args.output, format);
     check_output_not_input(&spec, &args.input)?;
     let source_opts = source_options(&config, args.stdin_jsonl, args.shard);
-    let mut opts = RunOptions { jobs: args.jobs, shard: args.shard, ..RunOptions::default() };
+    let render_json =
+        matches!(spec, SinkSpec::JsonlFile(_) | SinkSpec::Stdout(OutputFormat::Jsonl));
+    let mut opts =
+        RunOptions { jobs: args.jobs, shard: args.shard, render_json, ..RunOptions::default() };
     if let Some(n) = args.batch_docs {
         opts.batch_docs = n.max(1);
     }

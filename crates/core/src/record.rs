@@ -75,6 +75,9 @@ pub struct Output {
     pub fields: Option<Map<String, Value>>,
     /// Size of the input body in bytes.
     pub bytes_in: usize,
+    /// The record already serialized by [`Output::write_json_line`] on a worker thread, so
+    /// the thread that writes the output only copies bytes.
+    pub json_line: Option<Vec<u8>>,
 }
 
 impl Output {
@@ -94,6 +97,7 @@ impl Output {
             removed,
             fields,
             bytes_in,
+            json_line: None,
         }
     }
 

@@ -120,7 +120,10 @@ struct StdoutSink {
 impl Sink for StdoutSink {
     fn write(&mut self, out: &Output) -> Result<(), SinkError> {
         let r = match self.format {
-            OutputFormat::Jsonl => out.write_json_line(&mut self.out),
+            OutputFormat::Jsonl => match &out.json_line {
+                Some(line) => self.out.write_all(line),
+                None => out.write_json_line(&mut self.out),
+            },
             OutputFormat::Text => self.out.write_all(out.text.as_bytes()).and_then(|()| {
                 if out.text.ends_with('\n') || out.text.is_empty() {
                     Ok(())
@@ -149,7 +152,11 @@ struct JsonlFileSink {
 impl Sink for JsonlFileSink {
     fn write(&mut self, out: &Output) -> Result<(), SinkError> {
         let path = self.file.target().to_path_buf();
-        out.write_json_line(&mut self.file).map_err(|e| SinkError::io(&path, e))
+        match &out.json_line {
+            Some(line) => self.file.write_all(line),
+            None => out.write_json_line(&mut self.file),
+        }
+        .map_err(|e| SinkError::io(&path, e))
     }
 
     fn checkpoint(&mut self) -> Result<Option<u64>, SinkError> {

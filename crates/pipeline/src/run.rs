@@ -81,11 +81,20 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// Inputs (after shard selection) already done by an interrupted run: skipped unread.
     pub skip: u64,
+    /// Serialize each record to JSON on the worker ([`Output::json_line`]), for JSONL sinks.
+    pub render_json: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { jobs: 0, batch_docs: 1024, batch_bytes: 64 << 20, shard: None, skip: 0 }
+        RunOptions {
+            jobs: 0,
+            batch_docs: 1024,
+            batch_bytes: 64 << 20,
+            shard: None,
+            skip: 0,
+            render_json: false,
+        }
     }
 }
 
@@ -197,10 +206,8 @@ impl Pipeline {
                     let (prepared, counts) =
                         rx.recv().map_err(|_| "a worker thread failed".to_string())?;
                     total.merge(counts);
-                    for (mine, item) in &prepared {
-                        if *mine {
-                            writer.write(item).map_err(fail)?;
-                        }
+                    for record in &prepared {
+                        writer.write_encoded(record).map_err(fail)?;
                     }
                 }
                 match next {
@@ -213,8 +220,8 @@ impl Pipeline {
         Ok((total, reader))
     }
 
-    /// Prepare one batch on the pool and count its lines; each item says whether it belongs
-    /// to this shard.
+    /// Prepare one batch on the pool, count its lines, and encode this shard's documents
+    /// for the spool.
     fn prepare_batch<P: Pending>(
         &self,
         batch: Vec<Result<P, Failure>>,
@@ -246,7 +253,18 @@ impl Pipeline {
                     a
                 },
             );
-        (prepared, counts)
+        // Encode this shard's documents here, so the spooling thread only copies bytes.
+        let encoded = prepared
+            .into_par_iter()
+            .filter(|(mine, _)| *mine)
+            .map(|(_, item)| {
+                let mut bytes = Vec::new();
+                // Writing into a Vec cannot fail.
+                let _ = SpoolWriter::encode(&item, &mut bytes);
+                bytes
+            })
+            .collect();
+        (encoded, counts)
     }
 
     /// The second pass: label and write the documents [`Pipeline::spool_corpus`] prepared.
@@ -312,7 +330,10 @@ impl Pipeline {
                     done += batch.len() as u64;
                     let (tx, rx) = mpsc::sync_channel(1);
                     scope.spawn(move |_| {
-                        let outcomes: Vec<Outcome> = batch.into_par_iter().map(handle).collect();
+                        let outcomes: Vec<Outcome> = batch
+                            .into_par_iter()
+                            .map(|item| render(handle(item), opts.render_json))
+                            .collect();
                         // The receiver is gone only when the run stopped early.
                         let _ = tx.send(outcomes);
                     });
@@ -339,7 +360,7 @@ impl Pipeline {
 }
 
 /// A prepared batch (with shard ownership per item) and its line counts.
-type PreparedBatch = (Vec<(bool, Spooled)>, LineCounts);
+type PreparedBatch = (Vec<Vec<u8>>, LineCounts);
 
 /// Whether this shard handles an item. Failures to even find an input belong to shard 0,
 /// so they are reported once.
@@ -349,6 +370,17 @@ fn owned<P: Pending>(opts: &RunOptions, item: &Result<P, Failure>) -> bool {
         (Some(shard), Err(_)) => shard.index == 0,
         (None, _) => true,
     }
+}
+
+/// Serialize a finished record on the worker when the sink writes JSONL.
+fn render(mut outcome: Outcome, json: bool) -> Outcome {
+    if let (Outcome::Done(out), true) = (&mut outcome, json) {
+        let mut line = Vec::with_capacity(out.text.len() + out.template.len() + 256);
+        if out.write_json_line(&mut line).is_ok() {
+            out.json_line = Some(line);
+        }
+    }
+    outcome
 }
 
 fn outcome(result: Result<Output, Rejection>) -> Outcome {

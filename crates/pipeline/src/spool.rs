@@ -43,25 +43,35 @@ impl SpoolWriter {
     }
 
     pub fn write(&mut self, item: &Spooled) -> io::Result<()> {
+        Self::encode(item, &mut self.out)
+    }
+
+    /// Append a record made by [`SpoolWriter::encode`].
+    pub fn write_encoded(&mut self, record: &[u8]) -> io::Result<()> {
+        self.out.write_all(record)
+    }
+
+    /// Write one item in the spool format (workers encode, the spooling thread copies).
+    pub fn encode(item: &Spooled, out: &mut impl Write) -> io::Result<()> {
         let header = match item {
             Ok(p) => {
-                write!(self.out, "{} {}\t", p.doc.text.len(), p.bytes_in)?;
+                write!(out, "{} {}\t", p.doc.text.len(), p.bytes_in)?;
                 Value::Object(header_of(p))
             }
             Err(Rejection::Binary { id, origin, reason }) => {
-                self.out.write_all(b"- 0\t")?;
+                out.write_all(b"- 0\t")?;
                 json!({"k": "binary", "id": id, "origin": origin, "reason": reason})
             }
             Err(Rejection::Failed(f)) => {
-                self.out.write_all(b"- 0\t")?;
+                out.write_all(b"- 0\t")?;
                 json!({"k": "failed", "origin": f.origin, "reason": f.reason})
             }
         };
-        serde_json::to_writer(&mut self.out, &header)?;
-        self.out.write_all(b"\n")?;
+        serde_json::to_writer(&mut *out, &header)?;
+        out.write_all(b"\n")?;
         if let Ok(p) = item {
-            self.out.write_all(p.doc.text.as_bytes())?;
-            self.out.write_all(b"\n")?;
+            out.write_all(p.doc.text.as_bytes())?;
+            out.write_all(b"\n")?;
         }
         Ok(())
     }
