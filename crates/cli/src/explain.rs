@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::ValueEnum;
 use qingxi_core::{Label, Pending, StageName};
-use qingxi_io::{SourceOptions, Sources};
+use qingxi_io::Sources;
 use qingxi_pipeline::Rejection;
 
-use crate::{build_pipeline, ExplainArgs};
+use crate::{build_pipeline, source_options, ExplainArgs};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ColorChoice {
@@ -49,14 +49,7 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
         ColorChoice::Auto => std::io::stdout().is_terminal(),
     };
     let paint = Paint(color);
-    let opts = SourceOptions {
-        max_document_bytes: config.limits.max_document_bytes,
-        // A JSON-escaped record may be up to twice its text.
-        max_record_bytes: usize::try_from(config.limits.max_document_bytes.saturating_mul(2))
-            .unwrap_or(usize::MAX),
-        stdin_jsonl: false,
-        lazy_jsonl: false,
-    };
+    let opts = source_options(&config, false, None);
     let mut stdout = std::io::stdout().lock();
     let mut failed = false;
     for item in Sources::new(std::slice::from_ref(&args.file), opts) {

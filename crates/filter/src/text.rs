@@ -471,14 +471,19 @@ mod tests {
                     pool[(seed % pool.len() as u64) as usize]
                 })
                 .collect();
-            let f = LineFeatures::of(&line);
-            assert_eq!(non_space_chars(&line), f.chars, "{line:?}");
-            assert_eq!(has_terminal(&line), f.is_prose(), "{line:?}");
-            let want = line.contains(['.', '>', '＞', '›', '»', '→']);
-            assert_eq!(has_dot_or_arrow(&line), want, "{line:?}");
-            let want = line.contains(['x', 'X', '_', '×', 'Ｘ', 'ｘ', '＊', '＿', '某']);
-            assert_eq!(has_placeholder_char(&line), want, "{line:?}");
+            assert_byte_checks_agree(&line);
         }
+    }
+
+    /// The byte-level checks agree with their character-by-character definitions.
+    fn assert_byte_checks_agree(line: &str) {
+        let f = LineFeatures::of(line);
+        assert_eq!(non_space_chars(line), f.chars, "{line:?}");
+        assert_eq!(has_terminal(line), f.is_prose(), "{line:?}");
+        let want = line.contains(['.', '>', '＞', '›', '»', '→']);
+        assert_eq!(has_dot_or_arrow(line), want, "{line:?}");
+        let want = line.contains(['x', 'X', '_', '×', 'Ｘ', 'ｘ', '＊', '＿', '某']);
+        assert_eq!(has_placeholder_char(line), want, "{line:?}");
     }
 
     #[test]
@@ -496,14 +501,7 @@ mod tests {
                             .chain(std::iter::once(n))
                             .chain((at..len).map(|_| filler))
                             .collect();
-                        let f = LineFeatures::of(&line);
-                        assert_eq!(non_space_chars(&line), f.chars, "{line:?}");
-                        assert_eq!(has_terminal(&line), f.is_prose(), "{line:?}");
-                        let want = line.contains(['.', '>', '＞', '›', '»', '→']);
-                        assert_eq!(has_dot_or_arrow(&line), want, "{line:?}");
-                        let want =
-                            line.contains(['x', 'X', '_', '×', 'Ｘ', 'ｘ', '＊', '＿', '某']);
-                        assert_eq!(has_placeholder_char(&line), want, "{line:?}");
+                        assert_byte_checks_agree(&line);
                     }
                 }
             }
