@@ -19,7 +19,8 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use qingxi_core::{Document, Edit, Failure, Metadata, StageName};
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::{Prepared, Rejection};
 
@@ -56,15 +57,26 @@ impl SpoolWriter {
         let header = match item {
             Ok(p) => {
                 write!(out, "{} {}\t", p.doc.text.len(), p.bytes_in)?;
-                Value::Object(header_of(p))
+                header_of(p)
             }
             Err(Rejection::Binary { id, origin, reason }) => {
                 out.write_all(b"- 0\t")?;
-                json!({"k": "binary", "id": id, "origin": origin, "reason": reason})
+                Header {
+                    k: Kind::Binary,
+                    id: id.as_str().into(),
+                    origin: origin.as_str().into(),
+                    reason: reason.as_str().into(),
+                    ..Header::default()
+                }
             }
             Err(Rejection::Failed(f)) => {
                 out.write_all(b"- 0\t")?;
-                json!({"k": "failed", "origin": f.origin, "reason": f.reason})
+                Header {
+                    k: Kind::Failed,
+                    origin: f.origin.as_str().into(),
+                    reason: f.reason.as_str().into(),
+                    ..Header::default()
+                }
             }
         };
         serde_json::to_writer(&mut *out, &header)?;
@@ -83,35 +95,94 @@ impl SpoolWriter {
     }
 }
 
-fn header_of(p: &Prepared) -> Map<String, Value> {
+/// What a spooled entry is.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
+    #[default]
+    Doc,
+    Binary,
+    Failed,
+}
+
+/// The JSON header of a spool entry: everything of a prepared document but its text.
+/// Typed rather than a `serde_json::Value` tree: a document's mojibake edits can be as long
+/// as its text, and a tree costs an allocation per string and map entry on both ends.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct Header<'a> {
+    k: Kind,
+    #[serde(borrow, skip_serializing_if = "str::is_empty")]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    origin: Cow<'a, str>,
+    #[serde(borrow, skip_serializing_if = "str::is_empty")]
+    site: Cow<'a, str>,
+    #[serde(borrow, skip_serializing_if = "str::is_empty")]
+    reason: Cow<'a, str>,
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    encoding: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confidence: Option<f32>,
+    #[serde(skip_serializing_if = "is_zero")]
+    malformed: u64,
+    #[serde(borrow, skip_serializing_if = "Vec::is_empty")]
+    changes: Vec<(Cow<'a, str>, u64)>,
+    #[serde(borrow, skip_serializing_if = "Vec::is_empty")]
+    edits: Vec<EditRecord<'a>>,
+    #[serde(borrow, skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<(Cow<'a, str>, Value)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<Map<String, Value>>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// An [`Edit`] as spooled (stage and rule as text).
+#[derive(Debug, Serialize, Deserialize)]
+struct EditRecord<'a> {
+    #[serde(borrow)]
+    stage: Cow<'a, str>,
+    #[serde(borrow)]
+    rule: Cow<'a, str>,
+    offset: usize,
+    #[serde(borrow)]
+    before: Cow<'a, str>,
+    #[serde(borrow)]
+    after: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confidence: Option<f32>,
+}
+
+fn header_of(p: &Prepared) -> Header<'_> {
     let m = &p.doc.meta;
-    let mut h = Map::new();
-    h.insert("k".into(), Value::from("doc"));
-    h.insert("id".into(), Value::from(p.doc.id.as_str()));
-    h.insert("origin".into(), Value::from(p.origin.as_str()));
-    h.insert("site".into(), Value::from(p.doc.site.as_str()));
-    if let Some(e) = &m.encoding {
-        h.insert("encoding".into(), Value::from(e.as_str()));
+    Header {
+        k: Kind::Doc,
+        id: p.doc.id.as_str().into(),
+        origin: p.origin.as_str().into(),
+        site: p.doc.site.as_str().into(),
+        reason: Cow::Borrowed(""),
+        encoding: m.encoding.as_deref().map(Cow::Borrowed),
+        confidence: m.confidence,
+        malformed: m.malformed,
+        changes: m.changes.iter().map(|(k, v)| (Cow::Borrowed(*k), *v)).collect(),
+        edits: m
+            .edits
+            .iter()
+            .map(|e| EditRecord {
+                stage: Cow::Borrowed(e.stage),
+                rule: Cow::Borrowed(e.rule.as_ref()),
+                offset: e.offset,
+                before: e.before.as_str().into(),
+                after: e.after.as_str().into(),
+                confidence: e.confidence,
+            })
+            .collect(),
+        notes: m.notes.iter().map(|(k, v)| (Cow::Borrowed(*k), v.clone())).collect(),
+        fields: p.fields.clone(),
     }
-    if let Some(c) = m.confidence {
-        h.insert("confidence".into(), Value::from(f64::from(c)));
-    }
-    h.insert("malformed".into(), Value::from(m.malformed));
-    let changes: Map<String, Value> =
-        m.changes.iter().map(|(k, v)| ((*k).to_string(), Value::from(*v))).collect();
-    h.insert("changes".into(), Value::Object(changes));
-    if !m.edits.is_empty() {
-        h.insert("edits".into(), serde_json::to_value(&m.edits).unwrap_or(Value::Null));
-    }
-    if !m.notes.is_empty() {
-        let notes: Map<String, Value> =
-            m.notes.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect();
-        h.insert("notes".into(), Value::Object(notes));
-    }
-    if let Some(f) = &p.fields {
-        h.insert("fields".into(), Value::Object(f.clone()));
-    }
-    h
 }
 
 /// Reads a spool back in order. Entries are split off here; turning one into a document
@@ -198,31 +269,18 @@ impl Drop for SpoolReader {
     }
 }
 
-fn str_of(h: &Map<String, Value>, k: &str) -> String {
-    h.get(k).and_then(Value::as_str).unwrap_or_default().to_string()
-}
-
-/// A stage name written by [`header_of`], back as the static name the metadata uses.
-fn stage_name(k: &str) -> Option<&'static str> {
-    k.parse::<StageName>().ok().map(StageName::as_str)
-}
-
 impl SpoolEntry {
     /// Bytes the input had (for batching and progress).
     pub fn size_hint(&self) -> u64 {
         self.bytes_in
     }
 
-    fn header(&self) -> Result<Map<String, Value>, String> {
-        match serde_json::from_slice::<Value>(&self.header) {
-            Ok(Value::Object(h)) => Ok(h),
-            Ok(_) => Err("header is not an object".into()),
-            Err(e) => Err(e.to_string()),
-        }
+    fn header(&self) -> Result<Header<'_>, String> {
+        serde_json::from_slice::<Header>(&self.header).map_err(|e| e.to_string())
     }
 
     pub fn origin(&self) -> String {
-        self.header().map(|h| str_of(&h, "origin")).unwrap_or_default()
+        self.header().map(|h| h.origin.into_owned()).unwrap_or_default()
     }
 
     /// Rebuild what the first pass produced.
@@ -230,73 +288,57 @@ impl SpoolEntry {
         let h = self.header().map_err(|e| {
             Rejection::Failed(Failure::new("spool", format!("spool file damaged: {e}")))
         })?;
-        let origin = str_of(&h, "origin");
-        match h.get("k").and_then(Value::as_str) {
-            Some("binary") => {
+        let origin = h.origin.into_owned();
+        match h.k {
+            Kind::Binary => {
                 return Err(Rejection::Binary {
-                    id: str_of(&h, "id"),
+                    id: h.id.into_owned(),
                     origin,
-                    reason: str_of(&h, "reason"),
+                    reason: h.reason.into_owned(),
                 })
             }
-            Some("failed") => {
-                return Err(Rejection::Failed(Failure::new(origin, str_of(&h, "reason"))))
-            }
-            _ => {}
+            Kind::Failed => return Err(Rejection::Failed(Failure::new(origin, h.reason))),
+            Kind::Doc => {}
         }
-        let text = String::from_utf8(self.text).map_err(|_| {
+        // SIMD validation plus a copy is several times faster than `String::from_utf8`'s
+        // scalar check on CJK text (the spool is re-read in full on every run).
+        let text = simdutf8::basic::from_utf8(&self.text).map(str::to_owned).map_err(|_| {
             Rejection::Failed(Failure::new(origin.clone(), "spool file damaged: text is not UTF-8"))
         })?;
-        let mut doc = Document::new(str_of(&h, "id"), text);
-        doc.site = str_of(&h, "site");
+        let mut doc = Document::new(h.id.into_owned(), text);
+        doc.site = h.site.into_owned();
         doc.meta = Metadata {
-            encoding: h.get("encoding").and_then(Value::as_str).map(str::to_owned),
-            confidence: h.get("confidence").and_then(Value::as_f64).map(|c| c as f32),
-            malformed: h.get("malformed").and_then(Value::as_u64).unwrap_or(0),
-            changes: h
-                .get("changes")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .filter_map(|(k, v)| Some((stage_name(k)?, v.as_u64()?)))
-                .collect(),
-            edits: h
-                .get("edits")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(edit_of)
-                .collect(),
-            notes: h
-                .get("notes")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .filter_map(|(k, v)| Some((stage_name(k)?, v.clone())))
-                .collect(),
+            encoding: h.encoding.map(Cow::into_owned),
+            confidence: h.confidence,
+            malformed: h.malformed,
+            changes: h.changes.iter().filter_map(|(k, v)| Some((stage_name(k)?, *v))).collect(),
+            edits: h.edits.into_iter().filter_map(edit_of).collect(),
+            notes: h.notes.into_iter().filter_map(|(k, v)| Some((stage_name(&k)?, v))).collect(),
         };
-        let fields = match h.get("fields") {
-            Some(Value::Object(f)) => Some(f.clone()),
-            _ => None,
-        };
-        Ok(Prepared { doc, origin, fields, bytes_in: self.bytes_in as usize })
+        Ok(Prepared { doc, origin, fields: h.fields, bytes_in: self.bytes_in as usize })
     }
 }
 
-fn edit_of(v: &Value) -> Option<Edit> {
+/// A stage name written by [`header_of`], back as the static name the metadata uses.
+fn stage_name(k: &str) -> Option<&'static str> {
+    k.parse::<StageName>().ok().map(StageName::as_str)
+}
+
+fn edit_of(e: EditRecord) -> Option<Edit> {
     Some(Edit {
-        stage: stage_name(v.get("stage")?.as_str()?)?,
-        rule: Cow::Owned(v.get("rule")?.as_str()?.to_string()),
-        offset: v.get("offset")?.as_u64()? as usize,
-        before: v.get("before")?.as_str()?.to_string(),
-        after: v.get("after")?.as_str()?.to_string(),
-        confidence: v.get("confidence").and_then(Value::as_f64).map(|c| c as f32),
+        stage: stage_name(&e.stage)?,
+        rule: Cow::Owned(e.rule.into_owned()),
+        offset: e.offset,
+        before: e.before.into_owned(),
+        after: e.after.into_owned(),
+        confidence: e.confidence,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn prepared_documents_and_rejections_round_trip() {
