@@ -21,6 +21,7 @@
 //! ```
 
 mod document;
+pub mod json;
 mod record;
 mod stage;
 

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::{Document, Label, Metadata};
+use crate::{json, Document, Label, Metadata};
 
 /// The body of an input: raw bytes from a file (to be decoded) or text from a JSONL record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,9 +109,7 @@ impl Output {
             out.insert("encoding".into(), Value::from(e.as_str()));
         }
         if let Some(c) = m.confidence {
-            // Two decimals are plenty and keep records stable across platforms.
-            let c = (f64::from(c) * 100.0).round() / 100.0;
-            out.insert("confidence".into(), Value::from(c));
+            out.insert("confidence".into(), Value::from(round_confidence(c)));
         }
         if m.malformed > 0 {
             out.insert("malformed".into(), Value::from(m.malformed));
@@ -137,9 +135,77 @@ impl Output {
         if theirs_has_metadata {
             serde_json::to_writer(&mut *w, &self.to_json())?;
         } else {
-            serde_json::to_writer(&mut *w, &RecordRef(self))?;
+            self.write_record(w)?;
         }
         w.write_all(b"\n")
+    }
+
+    /// The record without a pass-through `metadata`, written field by field: the long
+    /// strings go through [`json::write_str`], the small values through `serde_json`.
+    fn write_record(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        let m = &self.meta;
+        w.write_all(b"{\"id\":")?;
+        json::write_str(w, &self.id)?;
+        w.write_all(b",\"text\":")?;
+        json::write_str(w, &self.text)?;
+        w.write_all(b",\"template\":")?;
+        json::write_str(w, &self.template)?;
+        w.write_all(b",\"metadata\":{")?;
+        if let Some(e) = &m.encoding {
+            w.write_all(b"\"encoding\":")?;
+            json::write_str(w, e)?;
+            w.write_all(b",")?;
+        }
+        if let Some(c) = m.confidence {
+            w.write_all(b"\"confidence\":")?;
+            serde_json::to_writer(&mut *w, &round_confidence(c))?;
+            w.write_all(b",")?;
+        }
+        if m.malformed > 0 {
+            write!(w, "\"malformed\":{},", m.malformed)?;
+        }
+        w.write_all(b"\"changes\":")?;
+        serde_json::to_writer(&mut *w, &m.changes)?;
+        w.write_all(b",\"removed\":[")?;
+        for (i, r) in self.removed.iter().enumerate() {
+            if i > 0 {
+                w.write_all(b",")?;
+            }
+            w.write_all(b"{\"label\":")?;
+            serde_json::to_writer(&mut *w, &r.label)?;
+            w.write_all(b",\"rule\":")?;
+            json::write_str(w, r.rule)?;
+            if let Some(t) = &r.matched {
+                w.write_all(b",\"matched\":")?;
+                json::write_str(w, t)?;
+            }
+            write!(w, ",\"line\":{},\"text\":", r.line)?;
+            json::write_str(w, &r.text)?;
+            w.write_all(b"}")?;
+        }
+        w.write_all(b"]")?;
+        if !m.edits.is_empty() {
+            w.write_all(b",\"edits\":")?;
+            serde_json::to_writer(&mut *w, &m.edits)?;
+        }
+        for (k, v) in &m.notes {
+            w.write_all(b",")?;
+            json::write_str(w, k)?;
+            w.write_all(b":")?;
+            serde_json::to_writer(&mut *w, v)?;
+        }
+        w.write_all(b"}")?;
+        if let Some(fields) = &self.fields {
+            for (k, v) in fields {
+                if !matches!(k.as_str(), "id" | "text" | "template" | "metadata") {
+                    w.write_all(b",")?;
+                    json::write_str(w, k)?;
+                    w.write_all(b":")?;
+                    serde_json::to_writer(&mut *w, v)?;
+                }
+            }
+        }
+        w.write_all(b"}")
     }
 
     /// The full output record: `id`, `text`, `template`, `metadata`, then any pass-through
@@ -172,57 +238,9 @@ impl Output {
     }
 }
 
-/// The output record serialized straight from an [`Output`] (no pass-through `metadata`).
-struct RecordRef<'a>(&'a Output);
-
-impl Serialize for RecordRef<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let o = self.0;
-        let mut map = s.serialize_map(None)?;
-        map.serialize_entry("id", &o.id)?;
-        map.serialize_entry("text", &o.text)?;
-        map.serialize_entry("template", &o.template)?;
-        map.serialize_entry("metadata", &MetadataRef(o))?;
-        if let Some(fields) = &o.fields {
-            for (k, v) in fields {
-                if !matches!(k.as_str(), "id" | "text" | "template" | "metadata") {
-                    map.serialize_entry(k, v)?;
-                }
-            }
-        }
-        map.end()
-    }
-}
-
-/// The `metadata` object, in the order [`Output::metadata_json`] builds it.
-struct MetadataRef<'a>(&'a Output);
-
-impl Serialize for MetadataRef<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let o = self.0;
-        let m = &o.meta;
-        let mut map = s.serialize_map(None)?;
-        if let Some(e) = &m.encoding {
-            map.serialize_entry("encoding", e)?;
-        }
-        if let Some(c) = m.confidence {
-            map.serialize_entry("confidence", &((f64::from(c) * 100.0).round() / 100.0))?;
-        }
-        if m.malformed > 0 {
-            map.serialize_entry("malformed", &m.malformed)?;
-        }
-        map.serialize_entry("changes", &m.changes)?;
-        map.serialize_entry("removed", &o.removed)?;
-        if !m.edits.is_empty() {
-            map.serialize_entry("edits", &m.edits)?;
-        }
-        for (k, v) in &m.notes {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
+/// Confidence as recorded: two decimals are plenty and keep records stable across platforms.
+fn round_confidence(c: f32) -> f64 {
+    (f64::from(c) * 100.0).round() / 100.0
 }
 
 fn to_value<T: Serialize>(v: &T) -> Value {
@@ -278,7 +296,14 @@ mod tests {
         let with_fields = Output::from_document(doc.clone(), extra, 9);
         let theirs = json!({"metadata": {"lang": "zh"}, "k": [1]}).as_object().cloned();
         let with_metadata = Output::from_document(doc, theirs, 9);
-        for out in [plain, with_fields, with_metadata] {
+        // No encoding or confidence, escapes in every string, a removal without a term.
+        let mut bare = Document::new("q\"\\.txt", "引\"号\"\t\\\n重复\u{1}\n模板\n".to_string());
+        bare.split_blocks();
+        bare.blocks[1].set_label(Label::Repeat, "repeat.exact", None);
+        bare.blocks[2].set_label(Label::Template, "template.placeholder", Some("\"x\""));
+        let bare = Output::from_document(bare, None, 3);
+        assert!(bare.meta.encoding.is_none() && !bare.removed.is_empty());
+        for out in [plain, with_fields, with_metadata, bare] {
             let mut streamed = Vec::new();
             out.write_json_line(&mut streamed).unwrap();
             let mut tree = serde_json::to_vec(&out.to_json()).unwrap();
