@@ -25,6 +25,12 @@ use qingxi_pipeline::{is_implemented, Config, Event, Outcome, Pipeline, RunOptio
 
 use crate::summary::Summary;
 
+/// mimalloc instead of the system allocator: documents allocate many short strings on every
+/// worker, and glibc's arenas spent ~6% of the instructions and thousands of futex waits per
+/// run on them (bench/RESULTS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "qingxi",
