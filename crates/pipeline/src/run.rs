@@ -258,7 +258,8 @@ impl Pipeline {
             .into_par_iter()
             .filter(|(mine, _)| *mine)
             .map(|(_, item)| {
-                let mut bytes = Vec::new();
+                // Sized up front: growing a buffer as long as the document copies it again.
+                let mut bytes = Vec::with_capacity(SpoolWriter::size_hint(&item));
                 // Writing into a Vec cannot fail.
                 let _ = SpoolWriter::encode(&item, &mut bytes);
                 bytes
@@ -375,7 +376,11 @@ fn owned<P: Pending>(opts: &RunOptions, item: &Result<P, Failure>) -> bool {
 /// Serialize a finished record on the worker when the sink writes JSONL.
 fn render(mut outcome: Outcome, json: bool) -> Outcome {
     if let (Outcome::Done(out), true) = (&mut outcome, json) {
-        let mut line = Vec::with_capacity(out.text.len() + out.template.len() + 256);
+        // Sized up front (removed text included): growing the buffer copies the record again.
+        let removed: usize = out.removed.iter().map(|r| r.text.len() + 64).sum();
+        let edits: usize = out.meta.edits.iter().map(|e| e.before.len() + e.after.len() + 96).sum();
+        let mut line =
+            Vec::with_capacity(out.text.len() + out.template.len() + removed + edits + 512);
         if out.write_json_line(&mut line).is_ok() {
             out.json_line = Some(line);
         }

@@ -88,6 +88,18 @@ impl SpoolWriter {
         Ok(())
     }
 
+    /// About how many bytes [`SpoolWriter::encode`] writes for `item`.
+    pub fn size_hint(item: &Spooled) -> usize {
+        match item {
+            Ok(p) => {
+                let edits: usize =
+                    p.doc.meta.edits.iter().map(|e| e.before.len() + e.after.len() + 96).sum();
+                p.doc.text.len() + p.doc.id.len() + p.origin.len() + edits + 512
+            }
+            Err(_) => 256,
+        }
+    }
+
     /// Flush and hand over the file for reading.
     pub fn finish(mut self) -> io::Result<SpoolReader> {
         self.out.flush()?;
