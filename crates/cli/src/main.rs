@@ -27,7 +27,8 @@ use crate::summary::Summary;
 
 /// mimalloc instead of the system allocator: documents allocate many short strings on every
 /// worker, and glibc's arenas spent ~6% of the instructions and thousands of futex waits per
-/// run on them (bench/RESULTS.md).
+/// run on them (bench/RESULTS.md). Version 2: version 3 returns freed pages to the OS so
+/// eagerly that re-faulting them doubled the run's system time.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
