@@ -210,7 +210,278 @@ const EMIT: u16 = 1 << 15;
 ///   in a word and pinyin like `wèi` are ruled out without trying repairs.
 ///
 /// `run` is scratch space for the characters of a run.
+///
+/// This is [`scan_reference`] (the definition, one character at a time) made cheap: one
+/// lookup in [`ScanTables::info`] classifies a character for both families, one lookup in
+/// [`ScanTables::next`] feeds both of its GBK bytes to the decoders, and positions are kept
+/// in bytes and turned into character indices only for the windows found.
 pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>) -> bool {
+    let st = scan_tables();
+    w.clear();
+    let bytes = line.as_bytes();
+    let n = bytes.len();
+    let mut pos = CharPos::default();
+    // Byte index of the current character.
+    let mut i = 0;
+    // Double-byte decoders: the compact id of their state set (0: none live), where the
+    // stretch began (bytes) and whether one completed a character in it.
+    let mut s: u8 = 0;
+    let mut stretch = 0;
+    let mut emitted = false;
+    // The current single-byte run (byte index of its start), and whether it holds a byte
+    // other than ASCII and NBSP.
+    let mut run_at: Option<usize> = None;
+    let mut run_high = false;
+    while i < n {
+        let x = bytes[i];
+        if x < 0x80 {
+            // ASCII extends a single-byte run.
+            if run_at.is_none() {
+                run_at = Some(i);
+                run_high = false;
+            }
+            if s == 0 {
+                // With no live decoder nothing else about ASCII matters: skip all of it.
+                i += 1;
+                while i < n && bytes[i] < 0x80 {
+                    i += 1;
+                }
+                continue;
+            }
+            // Controls are looked through, as the search does (see `transparent`).
+            if !transparent(char::from(x)) {
+                s = st.ascii[usize::from(s)];
+                if s == 0 && emitted {
+                    w.double.push((pos.of(line, stretch), pos.of(line, i)));
+                }
+            }
+            i += 1;
+            continue;
+        }
+        if run_at.is_none() {
+            // The bulk of Chinese text: characters at U+3000 or above, never single-byte
+            // ones, so only the decoders matter. A tight loop without bounds checks.
+            let mut rest = &bytes[i..];
+            while let [x @ 0xE3..=0xEF, b1, b2, tail @ ..] = rest {
+                let cp = usize::from(x & 0x0F) << 12
+                    | usize::from(b1 & 0x3F) << 6
+                    | usize::from(b2 & 0x3F);
+                let info = st.info[cp];
+                if s == 0 {
+                    if info & START == 0 {
+                        rest = tail;
+                        continue;
+                    }
+                    stretch = n - rest.len();
+                    emitted = false;
+                }
+                let e = st.next[usize::from(s)][usize::from(info & !SINGLE)];
+                s = e & !EMITTED;
+                emitted |= e & EMITTED != 0;
+                if s == 0 && emitted {
+                    let at = n - rest.len();
+                    w.double.push((pos.of(line, stretch), pos.of(line, at)));
+                }
+                rest = tail;
+            }
+            i = n - rest.len();
+            if i >= n || bytes[i] < 0x80 {
+                continue;
+            }
+        }
+        // The string is valid UTF-8: decode the character at `i` directly.
+        let x = bytes[i];
+        let (cp, len) = match x {
+            0xC0..=0xDF => (u32::from(x & 0x1F) << 6 | u32::from(bytes[i + 1] & 0x3F), 2),
+            0xE0..=0xEF => (
+                u32::from(x & 0x0F) << 12
+                    | u32::from(bytes[i + 1] & 0x3F) << 6
+                    | u32::from(bytes[i + 2] & 0x3F),
+                3,
+            ),
+            _ => (
+                u32::from(x & 0x07) << 18
+                    | u32::from(bytes[i + 1] & 0x3F) << 12
+                    | u32::from(bytes[i + 2] & 0x3F) << 6
+                    | u32::from(bytes[i + 3] & 0x3F),
+                4,
+            ),
+        };
+        let info = st.info.get(cp as usize).copied().unwrap_or(NO_PAIR);
+        if info & SINGLE != 0 {
+            let c = char::from_u32(cp).unwrap_or('\u{FFFD}');
+            if run_at.is_none() {
+                run_at = Some(i);
+                run_high = false;
+            }
+            run_high |= single_byte(c) != Some(0xA0);
+        } else if let Some(at) = run_at.take() {
+            // Every reading needs two bytes of which one is high.
+            if run_high && line[at..i].chars().nth(1).is_some() {
+                let c = char::from_u32(cp).unwrap_or('\u{FFFD}');
+                let (lo, hi) = (pos.of(line, at), pos.of(line, i));
+                end_run(line, (lo, at), (hi, i), Some(c), p, w, run);
+            }
+        }
+        if s != 0 || info & START != 0 {
+            if s == 0 {
+                stretch = i;
+                emitted = false;
+            }
+            let e = st.next[usize::from(s)][usize::from(info & !SINGLE)];
+            s = e & !EMITTED;
+            emitted |= e & EMITTED != 0;
+            if s == 0 && emitted {
+                w.double.push((pos.of(line, stretch), pos.of(line, i)));
+            }
+        }
+        i += len;
+    }
+    if let Some(at) = run_at {
+        if run_high && line[at..].chars().nth(1).is_some() {
+            let (lo, hi) = (pos.of(line, at), pos.of(line, n));
+            end_run(line, (lo, at), (hi, n), None, p, w, run);
+        }
+    }
+    if s != 0 && emitted {
+        w.double.push((pos.of(line, stretch), pos.of(line, n)));
+    }
+    !w.is_empty()
+}
+
+/// Turns byte offsets of one line into character indices, counting on from the last one
+/// asked for (windows come mostly in order).
+#[derive(Default)]
+struct CharPos {
+    byte: usize,
+    chars: usize,
+}
+
+impl CharPos {
+    fn of(&mut self, line: &str, b: usize) -> usize {
+        if b < self.byte {
+            *self = CharPos::default();
+        }
+        self.chars += line[self.byte..b].chars().count();
+        self.byte = b;
+        self.chars
+    }
+}
+
+// Bits and codes of `ScanTables::info`. The low six bits say what a character feeds the
+// double-byte decoders: the classes of its two GBK bytes as `7 × left + right` (0–48, a
+// U+FFFD being two lost bytes), `NO_PAIR` (no GBK pair: every decoder dies) or
+// `TRANSPARENT` (looked through).
+const NO_PAIR: u8 = 49;
+const TRANSPARENT: u8 = 50;
+/// The character opens a decoder: [`Tables::is_start`](crate::tables::Tables::is_start) or
+/// U+FFFD.
+const START: u8 = 1 << 6;
+/// A non-ASCII character of the single-byte code page.
+const SINGLE: u8 = 1 << 7;
+/// In `ScanTables::next`: a decoder completed a character of three or more bytes.
+const EMITTED: u8 = 1 << 7;
+
+/// The tables of [`scan`], derived once from [`step_table`] and the codec tables.
+struct ScanTables {
+    /// Per BMP character: its code (low six bits) with [`START`] and [`SINGLE`].
+    info: Box<[u8; 0x10000]>,
+    /// Per reachable state set (by compact id, 0 the empty set) and per character code
+    /// with [`START`]: the next set's id, with [`EMITTED`].
+    next: Vec<[u8; 128]>,
+    /// Per state set id: the next one after a (non-transparent) ASCII byte, which never
+    /// completes a character of three bytes.
+    ascii: Vec<u8>,
+}
+
+fn scan_tables() -> &'static ScanTables {
+    static TABLES: OnceLock<ScanTables> = OnceLock::new();
+    TABLES.get_or_init(ScanTables::build)
+}
+
+impl ScanTables {
+    /// The code a character has in `info`, from the definitions the reference scan uses.
+    fn info_of(c: char) -> u8 {
+        let t = tables();
+        let mut info = if transparent(c) {
+            TRANSPARENT
+        } else if c == '\u{FFFD}' {
+            (HOLE_CLASS * CLASSES + HOLE_CLASS) as u8
+        } else {
+            match t.gbk_encode(c) {
+                Some(Gbk::Pair(l, r)) => (class(l) * CLASSES + class(r)) as u8,
+                _ => NO_PAIR,
+            }
+        };
+        if t.is_start(c) || c == '\u{FFFD}' {
+            info |= START;
+        }
+        if !c.is_ascii() && single_byte(c).is_some() {
+            info |= SINGLE;
+        }
+        info
+    }
+
+    fn build() -> ScanTables {
+        let mut info = Box::new([NO_PAIR; 0x10000]);
+        for (cp, slot) in info.iter_mut().enumerate() {
+            if let Some(c) = char::from_u32(cp as u32) {
+                *slot = ScanTables::info_of(c);
+            }
+        }
+        let steps = step_table();
+        let feed = |set: u16, u: usize, emitted: &mut bool| {
+            let next = steps[usize::from(set)][u];
+            *emitted |= next & EMIT != 0;
+            next & !EMIT
+        };
+        // Number the state sets reachable from none, breadth first.
+        let mut sets: Vec<u16> = vec![0];
+        let mut id_of = std::collections::HashMap::from([(0u16, 0u8)]);
+        let mut next = Vec::new();
+        let mut ascii = Vec::new();
+        let mut k = 0;
+        while k < sets.len() {
+            let set = sets[k];
+            let mut intern = |set: u16| {
+                *id_of.entry(set).or_insert_with(|| {
+                    sets.push(set);
+                    u8::try_from(sets.len() - 1).ok().filter(|&id| id < EMITTED).expect("few sets")
+                })
+            };
+            let mut row = [0u8; 128];
+            for (code, entry) in row.iter_mut().enumerate() {
+                let (pair, start) = (code as u8 & !START, code as u8 & START != 0);
+                let mut emitted = false;
+                let to = match pair {
+                    // Looked through: nothing changes.
+                    TRANSPARENT.. => set,
+                    _ if set == 0 && !start => 0,
+                    NO_PAIR => 0,
+                    _ => {
+                        let set = if start { set | IDLE } else { set };
+                        let (l, r) = (usize::from(pair) / CLASSES, usize::from(pair) % CLASSES);
+                        let mid = feed(set, l, &mut emitted);
+                        feed(mid, r, &mut emitted)
+                    }
+                };
+                *entry = intern(to) | if emitted { EMITTED } else { 0 };
+            }
+            let mut emitted = false;
+            let after_ascii = feed(set, 0, &mut emitted);
+            assert!(!emitted, "an ASCII byte never completes a character");
+            ascii.push(intern(after_ascii));
+            next.push(row);
+            k += 1;
+        }
+        ScanTables { info, next, ascii }
+    }
+}
+
+/// The definition of [`scan`], one character at a time with character positions: what the
+/// tables of the fast scan are checked against.
+#[cfg(test)]
+pub(crate) fn scan_reference(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>) -> bool {
     let t = tables();
     let steps = step_table();
     w.clear();

@@ -411,6 +411,59 @@ fn scan_rules_out_clean_text_without_trying_repairs() {
     }
 }
 
+/// The table-driven scan finds exactly the windows of its character-by-character definition.
+fn assert_scan_agrees(line: &str) {
+    use crate::repair::{scan, scan_reference, Windows};
+    let p = stage().params;
+    let (mut fast, mut slow) = (Windows::default(), Windows::default());
+    let found = scan(line, &p, &mut fast, &mut Vec::new());
+    let want = scan_reference(line, &p, &mut slow, &mut Vec::new());
+    assert_eq!((found, &fast), (want, &slow), "{line:?}");
+}
+
+#[test]
+fn fast_scan_agrees_with_its_definition_on_damage_and_clean_text() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/clean");
+    let mut texts: Vec<String> = damaged_lines();
+    for f in std::fs::read_dir(dir).unwrap() {
+        texts.extend(std::fs::read_to_string(f.unwrap().path()).unwrap().lines().map(String::from));
+    }
+    for t in &texts {
+        assert_scan_agrees(t);
+    }
+}
+
+#[test]
+fn fast_scan_agrees_with_its_definition_on_every_bmp_character() {
+    // Each character alone and after contexts that leave different decoders live.
+    let before = ["", "a", "中", "鍙", "鏃", "\u{FFFD}", "é", "ä¸", "Ã", "\u{a0}", "锟斤"];
+    let after = ["", "文", "戝a", "¸", "\u{FFFD}b"];
+    for cp in 0..0x10000u32 {
+        let Some(c) = char::from_u32(cp) else { continue };
+        for (k, b) in before.iter().enumerate() {
+            assert_scan_agrees(&format!("{b}{c}{}", after[(k + cp as usize) % after.len()]));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The same on random lines over the characters that matter to either family.
+    #[test]
+    fn fast_scan_agrees_with_its_definition(
+        s in "[a-z 0-9\u{0}\u{6}\u{7f}wèéàü()\u{a0}·¢²¼ÈÕÆÚ£ºÃ¤¸\u{AD}æ–‡â€™“”…™中文发布日期的是鍙戝竷鏃ユ湡锟斤拷衛會，。\u{FFFD}\u{200B}\u{FEFF}한국😀ㄅ]{0,60}",
+    ) {
+        assert_scan_agrees(&s);
+    }
+
+    /// And on random characters of any kind.
+    #[test]
+    fn fast_scan_agrees_with_its_definition_on_any_chars(v in proptest::collection::vec(any::<char>(), 0..40)) {
+        assert_scan_agrees(&v.into_iter().collect::<String>());
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 

@@ -386,6 +386,21 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The byte-level census agrees with its definition on any mix of 1- to 4-byte
+        /// characters, Traditional and Simplified ones included.
+        #[test]
+        fn census_agrees_with_its_definition_on_random_text(
+            s in "[a-z0-9 é·“”—衛卫發发展臺灣的头發髮乾干淨净\u{3400}\u{4DBF}\u{F900}\u{FAFF}\u{FFFD}\u{20000}👨한]{0,60}",
+            v in proptest::collection::vec(proptest::prelude::any::<char>(), 0..30),
+        ) {
+            let t = T2s::shared();
+            proptest::prop_assert_eq!(t.census(&s), naive_census(t, &s));
+            let r: String = v.into_iter().collect();
+            proptest::prop_assert_eq!(t.census(&r), naive_census(t, &r));
+        }
+    }
+
     #[test]
     fn census_counts_both_forms() {
         let t = T2s::shared();
