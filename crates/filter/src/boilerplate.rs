@@ -181,8 +181,11 @@ impl Boilerplate {
             return None;
         }
         // Long lines (most of the text) can only be framing: count their characters without
-        // computing the other features.
-        let chars = non_space_chars(line);
+        // computing the other features. A line of at most three bytes per allowed character
+        // cannot be too long, so it needs the features anyway: they count the characters too.
+        let short_bytes = line.len() <= 3 * self.cfg.max_line_chars;
+        let features = short_bytes.then(|| LineFeatures::of(line));
+        let chars = features.map_or_else(|| non_space_chars(line), |f| f.chars);
         if chars == 0 {
             return None;
         }
@@ -201,7 +204,7 @@ impl Boilerplate {
         if chars > self.cfg.max_line_chars {
             return None;
         }
-        let f = LineFeatures::of(line);
+        let f = features.unwrap_or_else(|| LineFeatures::of(line));
         if f.url_share() >= self.cfg.url_share {
             // The URL itself is the informative term for an audit.
             let url = urls(line).next().map_or("url", |u| {

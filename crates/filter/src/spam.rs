@@ -119,22 +119,34 @@ impl Spam {
         }
         // Only the character count and sentence punctuation are needed: byte-level counts,
         // not the full line features (these lines are often long).
-        let chars = non_space_chars(line);
         let prose = has_terminal(line);
-        let (items, item_chars) =
-            segments(line).fold((0usize, 0usize), |(n, c), seg| (n + 1, c + seg.chars().count()));
-        let density = ratio(s.points as usize, items);
         let need = if prose { 2.0 } else { 1.0 };
-        let keywords = items >= self.cfg.min_segments
+        let min_density = self.cfg.min_density * need;
+        // A keyword run needs a strong term, and its items are counted only while the
+        // density can still reach `min_density`: it falls with every item, so a long
+        // sentence stops after a few (`early` means it fell short).
+        let (mut items, mut item_chars, mut early) = (0usize, 0usize, s.strong == 0);
+        if !early {
+            for seg in segments(line) {
+                items += 1;
+                item_chars += seg.chars().count();
+                if ratio(s.points as usize, items) < min_density {
+                    early = true;
+                    break;
+                }
+            }
+        }
+        let keywords = !early
+            && items >= self.cfg.min_segments
             && item_chars <= items * 16
-            && s.strong >= 1
-            && density >= self.cfg.min_density * need
+            && ratio(s.points as usize, items) >= min_density
             && (!prose || items >= 2 * self.cfg.min_segments);
         if keywords {
             return Some(("spam.keywords", self.matcher.term(best).to_string()));
         }
-        let coverage = ratio(s.covered, chars);
-        let dense = s.points >= 4 && coverage >= (self.cfg.min_coverage * need).min(1.0);
+        // Characters are counted only for a line with the points of a dense one.
+        let dense = s.points >= 4
+            && ratio(s.covered, non_space_chars(line)) >= (self.cfg.min_coverage * need).min(1.0);
         if dense {
             return Some(("spam.dense", self.matcher.term(best).to_string()));
         }
@@ -235,6 +247,61 @@ mod tests {
         let text = "正文内容。\n\n亚洲无码中文字幕人妻少妇在线观看\n国产精品\n日韩欧美\n";
         let got: Vec<_> = labels(&stage(), text).into_iter().map(|(_, l)| l).collect();
         assert_eq!(got, ["content", "spam", "spam", "spam"]);
+    }
+
+    /// The classification as first written: every item counted, characters always counted.
+    fn classify_reference(st: &Spam, line: &str) -> Option<(&'static str, String)> {
+        let s = st.score(line);
+        let best = s.best?;
+        if s.distinct < 2 {
+            return None;
+        }
+        let chars = non_space_chars(line);
+        let prose = has_terminal(line);
+        let (items, item_chars) =
+            segments(line).fold((0usize, 0usize), |(n, c), seg| (n + 1, c + seg.chars().count()));
+        let density = ratio(s.points as usize, items);
+        let need = if prose { 2.0 } else { 1.0 };
+        let keywords = items >= st.cfg.min_segments
+            && item_chars <= items * 16
+            && s.strong >= 1
+            && density >= st.cfg.min_density * need
+            && (!prose || items >= 2 * st.cfg.min_segments);
+        if keywords {
+            return Some(("spam.keywords", st.matcher.term(best).to_string()));
+        }
+        let coverage = ratio(s.covered, chars);
+        let dense = s.points >= 4 && coverage >= (st.cfg.min_coverage * need).min(1.0);
+        dense.then(|| ("spam.dense", st.matcher.term(best).to_string()))
+    }
+
+    #[test]
+    fn early_exits_agree_with_the_full_count() {
+        let terms: Vec<String> = crate::dict::parse(DEFAULT_DICT, "t", &CATEGORIES, 4)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        let fillers = ["|", " ", "，", "、", "。", "！", "的", "正文内容", "在线", "2021", "ab"];
+        for (min_segments, min_density) in [(4, 0.5), (2, 0.2), (0, 1.5), (6, 0.1)] {
+            let cfg = SpamConfig { min_segments, min_density, ..SpamConfig::default() };
+            let st = cfg.build(Path::new(".")).unwrap();
+            let mut seed = 9u64;
+            for len in 0..3000 {
+                let line: String = (0..len % 29)
+                    .map(|_| {
+                        seed = crate::text::mix64(seed.wrapping_add(1));
+                        let k = (seed >> 8) as usize;
+                        if seed % 3 == 0 {
+                            terms[k % terms.len()].as_str()
+                        } else {
+                            fillers[k % fillers.len()]
+                        }
+                    })
+                    .collect();
+                assert_eq!(st.classify(&line), classify_reference(&st, &line), "{line}");
+            }
+        }
     }
 
     #[test]

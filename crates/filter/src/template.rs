@@ -27,8 +27,8 @@ use serde::Deserialize;
 
 use crate::counts::LineCounts;
 use crate::text::{
-    has_placeholder_char, has_terminal, is_cjk, is_punct_or_symbol, line_key, non_space_chars,
-    segments, starts_enumerated,
+    has_placeholder_char, has_terminal, is_cjk, is_punct_or_symbol, line_key,
+    line_key_and_placeholder_char, non_space_chars, segments, starts_enumerated,
 };
 use crate::FilterError;
 
@@ -123,9 +123,41 @@ fn placeholder(line: &str) -> Option<String> {
     if !has_placeholder_char(line) {
         return None;
     }
+    find_placeholder(line)
+}
+
+/// X-like characters that make placeholder runs.
+fn is_x(c: char) -> bool {
+    matches!(c, 'x' | 'X' | '×' | 'Ｘ' | 'ｘ' | '＊')
+}
+
+/// True when two neighbouring characters of `line` can begin a placeholder: two X-like
+/// characters, `某某`, or two underscores. Every placeholder [`find_placeholder`] reports
+/// holds such a pair, and most lines with a placeholder character hold none (a lone `x` in a
+/// URL, `某` in `某种`), so they skip collecting their characters.
+fn has_placeholder_pair(line: &str) -> bool {
+    let mut prev = '\0';
+    line.chars().any(|c| {
+        let pair = (is_x(prev) && is_x(c))
+            || (prev == '某' && c == '某')
+            || (matches!(prev, '_' | '＿') && matches!(c, '_' | '＿'));
+        prev = c;
+        pair
+    })
+}
+
+/// [`placeholder`] once `line` is known to hold a placeholder character.
+fn find_placeholder(line: &str) -> Option<String> {
+    if !has_placeholder_pair(line) {
+        return None;
+    }
+    search_placeholder(line)
+}
+
+/// The placeholder search itself, character by character.
+fn search_placeholder(line: &str) -> Option<String> {
     let chars: Vec<char> = line.chars().collect();
     let n = chars.len();
-    let is_x = |c: char| matches!(c, 'x' | 'X' | '×' | 'Ｘ' | 'ｘ' | '＊');
     let mut i = 0;
     while i < n {
         let c = chars[i];
@@ -203,18 +235,20 @@ impl Template {
         (exact || suffix, colon)
     }
 
+    /// `key`: the line's [`line_key`] when already computed.
     fn site_rule(
         &self,
         counts: &LineCounts,
         site_hash: u64,
         site_docs: u64,
         line: &str,
+        key: Option<(u64, usize)>,
     ) -> Option<(&'static str, String)> {
         // Site chrome is short; a long paragraph is not worth hashing.
         if line.len() > MAX_SITE_LINE_BYTES {
             return None;
         }
-        let (h, kept) = line_key(line);
+        let (h, kept) = key.unwrap_or_else(|| line_key(line));
         if kept < 2 || starts_enumerated(line) {
             return None;
         }
@@ -242,9 +276,31 @@ impl Stage for Template {
 
     fn run(&self, doc: &mut Document) {
         let mut changed = 0;
+        // The site rule, when it applies to this document: (counts, site hash, site docs).
+        let site = match (self.cfg.site_repeats, &self.counts) {
+            (true, Some(counts)) => {
+                let site_docs = counts.site_docs(&doc.site);
+                (site_docs >= self.cfg.min_site_docs)
+                    .then(|| (counts, LineCounts::site_hash(&doc.site), site_docs))
+            }
+            _ => None,
+        };
+        // Line keys the placeholder pass computed for the site rule (the placeholder test
+        // rides along the key's pass over the bytes), per block.
+        let mut keys: Vec<Option<(u64, usize)>> = Vec::new();
         if self.cfg.placeholders {
-            for b in doc.blocks.iter_mut().filter(|b| b.is_content()) {
-                if let Some(m) = placeholder(&b.text) {
+            if site.is_some() {
+                keys.resize(doc.blocks.len(), None);
+            }
+            for (i, b) in doc.blocks.iter_mut().enumerate().filter(|(_, b)| b.is_content()) {
+                let found = if site.is_some() && b.text.len() <= MAX_SITE_LINE_BYTES {
+                    let (h, kept, maybe) = line_key_and_placeholder_char(&b.text);
+                    keys[i] = Some((h, kept));
+                    maybe.then(|| find_placeholder(&b.text)).flatten()
+                } else {
+                    placeholder(&b.text)
+                };
+                if let Some(m) = found {
                     b.set_label(Label::Template, "template.placeholder", Some(&m));
                     changed += 1;
                 }
@@ -268,15 +324,12 @@ impl Stage for Template {
                 }
             }
         }
-        if let (true, Some(counts)) = (self.cfg.site_repeats, &self.counts) {
-            let site_docs = counts.site_docs(&doc.site);
-            if site_docs >= self.cfg.min_site_docs {
-                let sh = LineCounts::site_hash(&doc.site);
-                for b in doc.blocks.iter_mut().filter(|b| b.is_content()) {
-                    if let Some((rule, m)) = self.site_rule(counts, sh, site_docs, &b.text) {
-                        b.set_label(Label::Template, rule, Some(&m));
-                        changed += 1;
-                    }
+        if let Some((counts, sh, site_docs)) = site {
+            for (i, b) in doc.blocks.iter_mut().enumerate().filter(|(_, b)| b.is_content()) {
+                let key = keys.get(i).copied().flatten();
+                if let Some((rule, m)) = self.site_rule(counts, sh, site_docs, &b.text, key) {
+                    b.set_label(Label::Template, rule, Some(&m));
+                    changed += 1;
                 }
             }
         }
@@ -312,6 +365,21 @@ mod tests {
             ("size code", "尺码为XXL的衣服", None),
         ] {
             assert_eq!(placeholder(line).as_deref(), want, "{name}: {line}");
+        }
+    }
+
+    #[test]
+    fn pair_gate_never_hides_a_placeholder() {
+        let pool: Vec<char> = "xX×Ｘｘ＊_＿某20市年a中，19".chars().collect();
+        let mut seed = 3u64;
+        for len in 0..20_000 {
+            let line: String = (0..len % 13)
+                .map(|_| {
+                    seed = crate::text::mix64(seed.wrapping_add(1));
+                    pool[(seed % pool.len() as u64) as usize]
+                })
+                .collect();
+            assert_eq!(find_placeholder(&line), search_placeholder(&line), "{line}");
         }
     }
 

@@ -210,43 +210,107 @@ pub(crate) struct LineFeatures {
     pub longest_digit_run: usize,
 }
 
+/// [`LineFeatures::of`]'s view of each ASCII byte (a test checks it against the
+/// character-level definition): which counters it adds to.
+const FEAT_SPACE: u8 = 1;
+const FEAT_TERMINAL: u8 = 2;
+const FEAT_SEPARATOR: u8 = 4;
+const FEAT_DIGIT: u8 = 8;
+const FEAT_DASH: u8 = 16;
+const FEAT_ASCII: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0u8;
+    while b < 128 {
+        t[b as usize] = match b {
+            9..=13 | b' ' => FEAT_SPACE,
+            b'!' | b'?' => FEAT_TERMINAL,
+            b'|' | b';' | b'/' | b'\\' | b'>' | b',' => FEAT_SEPARATOR,
+            b'-' => FEAT_SEPARATOR | FEAT_DASH,
+            b'0'..=b'9' => FEAT_DIGIT,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
+
 impl LineFeatures {
+    /// The features of `line`. Decided byte by byte where that is exact: Han characters
+    /// U+5000–U+9FFF (lead bytes `E5`–`E9`, and `E4` from U+4E00) and ASCII through a
+    /// table; other characters are decoded and classified one by one.
     pub(crate) fn of(line: &str) -> Self {
         let mut f = LineFeatures::default();
         let mut run = 0usize;
-        for c in line.chars() {
-            // Han characters, most of the text: counted, and they end a digit run.
-            if is_cjk_unified(c) {
+        let b = line.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let lead = b[i];
+            if lead < 0x80 {
+                i += 1;
+                let t = FEAT_ASCII[usize::from(lead)];
+                if t & FEAT_SPACE != 0 {
+                    continue;
+                }
+                f.chars += 1;
+                f.terminals += usize::from(t & FEAT_TERMINAL != 0);
+                f.separators += usize::from(t & FEAT_SEPARATOR != 0);
+                if t & FEAT_DIGIT != 0 {
+                    f.digits += 1;
+                    run += 1;
+                    f.longest_digit_run = f.longest_digit_run.max(run);
+                } else if t & FEAT_DASH == 0 {
+                    run = 0;
+                }
+                continue;
+            }
+            if (0xE5..=0xE9).contains(&lead) || (lead == 0xE4 && b.get(i + 1) >= Some(&0xB8)) {
+                // Han characters, most of the text: counted, and they end a digit run.
+                i += 3;
                 f.chars += 1;
                 f.cjk += 1;
                 run = 0;
                 continue;
             }
-            if c.is_whitespace() {
-                continue;
-            }
-            f.chars += 1;
-            if is_cjk(c) {
-                f.cjk += 1;
-            }
-            if is_terminal(c) {
-                f.terminals += 1;
-            }
-            if is_separator(c) {
-                f.separators += 1;
-            }
-            if c.is_ascii_digit() || ('０'..='９').contains(&c) {
-                f.digits += 1;
-                run += 1;
-                f.longest_digit_run = f.longest_digit_run.max(run);
-            } else if c != '-' {
-                run = 0;
-            }
+            let c = line[i..].chars().next().unwrap_or('\u{FFFD}');
+            i += c.len_utf8();
+            f.add_char(c, &mut run);
         }
         if line.contains('.') {
             f.url_chars = url_chars(line);
         }
         f
+    }
+
+    /// Count one character (the character-level definition of [`LineFeatures::of`]);
+    /// `run` is the current digit run.
+    #[inline]
+    fn add_char(&mut self, c: char, run: &mut usize) {
+        if is_cjk_unified(c) {
+            self.chars += 1;
+            self.cjk += 1;
+            *run = 0;
+            return;
+        }
+        if c.is_whitespace() {
+            return;
+        }
+        self.chars += 1;
+        if is_cjk(c) {
+            self.cjk += 1;
+        }
+        if is_terminal(c) {
+            self.terminals += 1;
+        }
+        if is_separator(c) {
+            self.separators += 1;
+        }
+        if c.is_ascii_digit() || ('０'..='９').contains(&c) {
+            self.digits += 1;
+            *run += 1;
+            self.longest_digit_run = self.longest_digit_run.max(*run);
+        } else if c != '-' {
+            *run = 0;
+        }
     }
 
     /// True when the line reads as prose: it has sentence punctuation.
@@ -276,10 +340,46 @@ fn url_chars(line: &str) -> usize {
     urls(line).map(|u| u.chars().count()).sum()
 }
 
+/// ASCII characters that can be part of a URL: alphanumerics and `-._~:/?#[]@!$&'()*+,;=%`.
+const URL_BYTE: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0u8;
+    while b < 128 {
+        t[b as usize] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b':'
+                    | b'/'
+                    | b'?'
+                    | b'#'
+                    | b'['
+                    | b']'
+                    | b'@'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b'%'
+            );
+        b += 1;
+    }
+    t
+};
+
 /// The URLs and bare domains of `line`, in order.
 pub(crate) fn urls(line: &str) -> impl Iterator<Item = &str> {
     // Split on anything that cannot be part of a URL; look at each ASCII-ish token.
-    line.split(|c: char| !(c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)))
+    line.split(|c: char| !(c.is_ascii() && URL_BYTE[c as usize]))
         .map(|tok| tok.trim_start_matches(|c: char| !c.is_ascii_alphanumeric()))
         .filter(|tok| {
             let starts = |p: &str| tok.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
@@ -396,38 +496,139 @@ pub(crate) fn keep_for_key(c: char) -> Option<char> {
     (!(c.is_whitespace() || is_punct_or_symbol(c))).then_some(c)
 }
 
+/// `line_key`'s view of each ASCII byte: the character kept (lower-cased), `KEY_DROP` for
+/// whitespace and punctuation, `KEY_DIGIT` for digits (a test checks it against
+/// [`keep_for_key`]).
+const LINE_KEY_ASCII: [u16; 128] = {
+    let mut t = [0u16; 128];
+    let mut b = 0u8;
+    while b < 128 {
+        t[b as usize] = if matches!(b, 9..=13 | b' ') || b.is_ascii_punctuation() {
+            KEY_DROP
+        } else if b.is_ascii_digit() {
+            KEY_DIGIT
+        } else {
+            b.to_ascii_lowercase() as u16
+        };
+        b += 1;
+    }
+    t
+};
+const KEY_DROP: u16 = 0x100;
+const KEY_DIGIT: u16 = 0x101;
+
 /// The normalized key of a line for site statistics: full-width folded, ASCII lower-cased,
 /// whitespace, punctuation and symbols removed, every run of digits folded to one symbol.
 /// Returns the hash and the number of characters kept (0 means the line has no key).
+///
+/// Defined character by character ([`keep_for_key`] over `chars()`), computed from the bytes:
+/// Han characters U+4000–U+9FFF (lead bytes `E4`–`E9`, most of the text) are always kept as
+/// they are and decoded in place, ASCII goes through a table, and only the rest is decoded
+/// and classified. The values must not change: tables of counts are merged across machines
+/// (a test checks this against the character-level definition).
 pub(crate) fn line_key(line: &str) -> (u64, usize) {
+    let (h, kept, _) = line_key_with::<false>(line);
+    (h, kept)
+}
+
+/// [`line_key`] and [`has_placeholder_char`] of `line` in one pass over its bytes (the
+/// template stage needs both for most lines).
+pub(crate) fn line_key_and_placeholder_char(line: &str) -> (u64, usize, bool) {
+    line_key_with::<true>(line)
+}
+
+/// True when `b` starts with a full-width form of an ASCII character, U+FF01–U+FF5E
+/// (`EF BC 81`–`EF BD 9E`).
+#[inline(always)]
+fn is_full_width_ascii(b: Option<&[u8]>) -> bool {
+    matches!(b, Some(&[0xEF, 0xBC, 0x81..=0xBF] | &[0xEF, 0xBD, 0x80..=0x9E]))
+}
+
+/// [`line_key`], and with `PLACEHOLDER` whether the line holds a placeholder character.
+#[inline(always)]
+fn line_key_with<const PLACEHOLDER: bool>(line: &str) -> (u64, usize, bool) {
+    let mut placeholder = false;
     // One rotate-xor-multiply per kept character, then a finalizer: fixed arithmetic, so
     // the key is the same on every platform and version of Rust.
     let mut h: u64 = 0x243F_6A88_85A3_08D3;
     let mut kept = 0;
     let mut in_digits = false;
-    for c in line.chars() {
-        // Han characters, most of the text, are kept as they are: skip the class tests.
-        let v = if is_cjk_unified(c) {
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let lead = b[i];
+        let v = if let Some(&[l @ 0xE4..=0xE9, c1, c2]) = b.get(i..i + 3) {
+            i += 3;
             in_digits = false;
-            u64::from(c as u32)
-        } else if let Some(c) = keep_for_key(c) {
-            if c.is_ascii_digit() {
-                if in_digits {
-                    continue;
+            if PLACEHOLDER {
+                // 某 E6 9F 90.
+                placeholder |= (l == 0xE6) & (c1 == 0x9F) & (c2 == 0x90);
+            }
+            // The code point of a three-byte sequence (`1110xxxx 10yyyyyy 10zzzzzz`), with
+            // the marker bits subtracted at once instead of masked off byte by byte.
+            (u64::from(l) << 12) + (u64::from(c1) << 6) + u64::from(c2) - 0xE_2080
+        } else if let Some(&[0xE2 | 0xE3, 0x80, _]) = b.get(i..i + 3) {
+            // U+2000–U+203F (general punctuation, spaces) and U+3000–U+303F (CJK
+            // punctuation, the ideographic space): always left out.
+            i += 3;
+            continue;
+        } else if lead < 0x80 || is_full_width_ascii(b.get(i..i + 3)) {
+            // ASCII, or a full-width form U+FF01–U+FF5E (`EF BC 81`–`EF BD 9E`), keyed as
+            // the ASCII character it folds to.
+            let a = if lead < 0x80 {
+                i += 1;
+                if PLACEHOLDER {
+                    placeholder |= matches!(lead, b'x' | b'X' | b'_');
                 }
-                in_digits = true;
-                u64::from('#')
+                lead
             } else {
-                in_digits = false;
-                u64::from(c as u32)
+                let a = (b[i + 1] - 0xBC) * 0x40 + (b[i + 2] & 0x3F) + 0x20;
+                i += 3;
+                if PLACEHOLDER {
+                    // Ｘ ｘ ＊ ＿.
+                    placeholder |= matches!(a, b'X' | b'x' | b'*' | b'_');
+                }
+                a
+            };
+            match LINE_KEY_ASCII[usize::from(a)] {
+                KEY_DROP => continue,
+                KEY_DIGIT => {
+                    if in_digits {
+                        continue;
+                    }
+                    in_digits = true;
+                    u64::from(b'#')
+                }
+                v => {
+                    in_digits = false;
+                    u64::from(v)
+                }
             }
         } else {
-            continue;
+            let c = line[i..].chars().next().unwrap_or('\u{FFFD}');
+            i += c.len_utf8();
+            if PLACEHOLDER {
+                placeholder |= matches!(c, '×' | 'Ｘ' | 'ｘ' | '＊' | '＿');
+            }
+            match keep_for_key(c) {
+                None => continue,
+                Some(c) if c.is_ascii_digit() => {
+                    if in_digits {
+                        continue;
+                    }
+                    in_digits = true;
+                    u64::from(b'#')
+                }
+                Some(c) => {
+                    in_digits = false;
+                    u64::from(c as u32)
+                }
+            }
         };
         h = (h.rotate_left(23) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         kept += 1;
     }
-    (mix64(h ^ kept as u64), kept)
+    (mix64(h ^ kept as u64), kept, placeholder)
 }
 
 #[cfg(test)]
@@ -446,6 +647,103 @@ mod tests {
         }
         assert_ne!(line_key("上一篇").0, line_key("下一篇").0);
         assert_eq!(line_key(" ，。 ").1, 0);
+    }
+
+    /// The original character-level definition of [`line_key`].
+    fn line_key_by_chars(line: &str) -> (u64, usize) {
+        let mut h: u64 = 0x243F_6A88_85A3_08D3;
+        let mut kept = 0;
+        let mut in_digits = false;
+        for c in line.chars() {
+            let v = if is_cjk_unified(c) {
+                in_digits = false;
+                u64::from(c as u32)
+            } else if let Some(c) = keep_for_key(c) {
+                if c.is_ascii_digit() {
+                    if in_digits {
+                        continue;
+                    }
+                    in_digits = true;
+                    u64::from('#')
+                } else {
+                    in_digits = false;
+                    u64::from(c as u32)
+                }
+            } else {
+                continue;
+            };
+            h = (h.rotate_left(23) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            kept += 1;
+        }
+        (mix64(h ^ kept as u64), kept)
+    }
+
+    /// The character-level definition of [`LineFeatures::of`].
+    fn features_by_chars(line: &str) -> LineFeatures {
+        let mut f = LineFeatures::default();
+        let mut run = 0;
+        for c in line.chars() {
+            f.add_char(c, &mut run);
+        }
+        if line.contains('.') {
+            f.url_chars = urls(line).map(|u| u.chars().count()).sum();
+        }
+        f
+    }
+
+    #[test]
+    fn features_agree_with_the_character_level_definition() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for line in [format!("{c}"), format!("1{c}2-3"), format!("a.cn{c}9")] {
+                assert_eq!(LineFeatures::of(&line), features_by_chars(&line), "{line:?}");
+            }
+        }
+        let pool: Vec<char> =
+            "0123456789０９- —|｜/.,，;；!！?？。>＞»a中䷀㐀丁鿿 \t\u{3000}\u{a0}wcom:"
+                .chars()
+                .collect();
+        let mut seed = 5u64;
+        for len in 0..3000 {
+            let line: String = (0..len % 37)
+                .map(|_| {
+                    seed = mix64(seed.wrapping_add(1));
+                    pool[(seed % pool.len() as u64) as usize]
+                })
+                .collect();
+            assert_eq!(LineFeatures::of(&line), features_by_chars(&line), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn line_key_agrees_with_the_character_level_definition() {
+        // Every character alone, after a digit, after a Han character and before a digit.
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for line in [format!("{c}"), format!("1{c}2"), format!("中{c}"), format!("{c}９")] {
+                assert_key_agrees(&line);
+            }
+        }
+        // Random lines over a pool mixing digits, spaces, punctuation, width forms and Han.
+        let pool: Vec<char> =
+            "0123456789０１２９aZｚＡxX_×Ｘｘ＊＿某 　\t,.，。、|｜-—中国网丁㐀鿿䷀\u{a0}\u{2028}é😀Ⅻ①"
+                .chars()
+                .collect();
+        let mut seed = 11u64;
+        for len in 0..3000 {
+            let line: String = (0..len % 41)
+                .map(|_| {
+                    seed = mix64(seed.wrapping_add(1));
+                    pool[(seed % pool.len() as u64) as usize]
+                })
+                .collect();
+            assert_key_agrees(&line);
+        }
+    }
+
+    fn assert_key_agrees(line: &str) {
+        let (h, kept) = line_key_by_chars(line);
+        assert_eq!(line_key(line), (h, kept), "{line:?}");
+        let want = line.contains(['x', 'X', '_', '×', 'Ｘ', 'ｘ', '＊', '＿', '某']);
+        assert_eq!(line_key_and_placeholder_char(line), (h, kept, want), "{line:?}");
     }
 
     #[test]
