@@ -13,16 +13,20 @@
 //! body), must repeat exactly (so `计划1` and `计划2` stay); paragraphs shorter than
 //! `min-chars` are never judged (list numbers, short headings).
 //!
+//! Cost: one pass over each paragraph's bytes decodes, normalizes and hashes it (Han
+//! characters, most of the text, on a path of their own); the sampled shingles go into one
+//! table per document, so judging reads their owners by slot. Buffers are reused per thread.
+//!
 //! Before → after:
 //! ```text
 //! 新建**4个**省级以上胸痛中心……          → removed (repeat.near, line 61)
 //! …今年计划新建4个省级以上胸痛中心……（正文） → kept
 //! ```
 
-use qingxi_core::{Document, Label, Stage, StageName};
+use qingxi_core::{Block, Document, Label, Stage, StageName};
 use serde::Deserialize;
 
-use crate::text::{is_terminal, keep_for_key, mix64, FastMap};
+use crate::text::{is_terminal, keep_for_key, mix64};
 use crate::FilterError;
 
 const SHINGLE: usize = 4;
@@ -75,22 +79,231 @@ struct Para {
     /// the body shares most of its words with it, yet is content).
     prose: bool,
     exact: u64,
-    /// This paragraph's sampled shingles, distinct, in text order: a range of the
-    /// document's shared shingle buffer (one allocation per document, not one per
-    /// paragraph). Empty for paragraphs too short to be near repeats: their shingles are
-    /// never looked up (see [`Repeats::run`]).
+    /// This paragraph's sampled shingles, distinct, in text order, as slots of the
+    /// document's [`DocShingles`]: a range of `Scratch::all`. Empty for paragraphs too
+    /// short to be near repeats: their shingles are never looked up (see [`scan`]).
     shingles: std::ops::Range<usize>,
 }
 
-/// Buffers reused across the paragraphs of a document.
+/// Open-addressing table of 64-bit keys (hashes, so their low bits index it) with a `u32`
+/// value each, kept at most half full so a probe always ends. A slot is occupied when its
+/// stamp is the current one: emptying the table is one increment, not a pass over it.
+#[derive(Default)]
+struct KeyTable {
+    /// (stamp, value, key).
+    slots: Vec<(u32, u32, u64)>,
+    stamp: u32,
+    mask: usize,
+}
+
+impl KeyTable {
+    /// Empty the table and size it for `n` keys.
+    fn reset(&mut self, n: usize) {
+        let size = (2 * n + 1).next_power_of_two().max(16);
+        if self.slots.len() < size {
+            self.slots.resize(size, (0, 0, 0));
+        }
+        self.mask = size - 1;
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            // Stamps wrapped: old slots could look occupied.
+            self.slots.fill((0, 0, 0));
+            self.stamp = 1;
+        }
+    }
+
+    /// The table for a run of lookups and inserts: its parameters in locals, which the
+    /// compiler keeps in registers (through `&mut self` it reloads them after every store,
+    /// as a store to a slot might have changed them for all it knows).
+    #[inline(always)]
+    fn view(&mut self) -> View<'_> {
+        View { slots: &mut self.slots[..], mask: self.mask, stamp: self.stamp }
+    }
+}
+
+/// A [`KeyTable`] borrowed for a run of operations (see [`KeyTable::view`]).
+struct View<'a> {
+    slots: &'a mut [(u32, u32, u64)],
+    mask: usize,
+    stamp: u32,
+}
+
+impl View<'_> {
+    #[inline(always)]
+    fn get(&self, key: u64) -> Option<u32> {
+        let mut slot = key as usize & self.mask;
+        loop {
+            let (s, v, k) = self.slots[slot];
+            if s != self.stamp {
+                return None;
+            }
+            if k == key {
+                return Some(v);
+            }
+            slot = (slot + 1) & self.mask;
+        }
+    }
+
+    /// Insert `key` with `value` unless it is present; whether it was inserted.
+    #[inline(always)]
+    fn insert(&mut self, key: u64, value: u32) -> bool {
+        let mut slot = key as usize & self.mask;
+        loop {
+            let (s, _, k) = self.slots[slot];
+            if s != self.stamp {
+                self.slots[slot] = (self.stamp, value, key);
+                return true;
+            }
+            if k == key {
+                return false;
+            }
+            slot = (slot + 1) & self.mask;
+        }
+    }
+}
+
+/// The sampled shingles of one document: an open-addressing table of their hashes, one
+/// slot per distinct shingle, so a paragraph's shingles are slot indices and the judging
+/// pass reads and sets their owners without hashing again. Kept at most half full; a slot is
+/// occupied when its stamp is the document's.
+#[derive(Default)]
+struct DocShingles {
+    /// (stamp, mark, hash). The mark is the last paragraph that had the shingle while
+    /// paragraphs are scanned, then `OWNED | block` once a kept block owns it.
+    slots: Vec<(u32, u32, u64)>,
+    stamp: u32,
+    mask: usize,
+    /// Occupied slots.
+    len: usize,
+    /// Buffers for growing (reused).
+    spare: Vec<(u32, u32, u64)>,
+    moved: Vec<u32>,
+}
+
+/// The mark of an owned shingle. Paragraph numbers (block indices) stay below it: a
+/// document of 2^31 blocks would take hundreds of gigabytes.
+const OWNED: u32 = 1 << 31;
+
+impl DocShingles {
+    /// Empty the table for a document, sized for `n` shingles.
+    fn reset(&mut self, n: usize) {
+        let size = (2 * n + 1).next_power_of_two().max(16);
+        if self.slots.len() < size {
+            self.slots.resize(size, (0, 0, 0));
+        }
+        self.mask = size - 1;
+        self.len = 0;
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            // Stamps wrapped: old slots could look occupied.
+            self.slots.fill((0, 0, 0));
+            self.stamp = 1;
+        }
+    }
+
+    /// Append to `all` the slots of the shingles `hs` (at most `PENDING`) paragraph `para`
+    /// does not have yet. Batched, out of the scanning loop: the loop only stores the
+    /// shingles it samples, and keeps its registers.
+    #[inline(never)]
+    fn add(&mut self, para: u32, hs: &[u64], all: &mut Vec<u32>) {
+        debug_assert!(para < OWNED && hs.len() <= PENDING);
+        if self.len + hs.len() > self.mask / 2 {
+            // Nothing bounds how many shingles a text keeps (a quarter on average): grow
+            // rather than fill up, so a probe always ends.
+            self.grow(self.len + hs.len(), all);
+        }
+        let (slots, mask, stamp) = (&mut self.slots[..], self.mask, self.stamp);
+        let mut len = self.len;
+        let mut new = [0u32; PENDING];
+        let mut n = 0;
+        for &h in hs {
+            let mut slot = h as usize & mask;
+            loop {
+                let (s, p, k) = slots[slot];
+                if s != stamp {
+                    slots[slot] = (stamp, para, h);
+                    len += 1;
+                    new[n % PENDING] = slot as u32;
+                    n += 1;
+                    break;
+                }
+                if k == h {
+                    if p != para {
+                        slots[slot].1 = para;
+                        new[n % PENDING] = slot as u32;
+                        n += 1;
+                    }
+                    break;
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+        self.len = len;
+        all.extend_from_slice(&new[..n]);
+    }
+
+    /// Rehash into a table for `n` shingles, and move the slots in `all` along.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, n: usize, all: &mut [u32]) {
+        let size = (2 * n + 1).next_power_of_two();
+        let mask = size - 1;
+        let stamp = self.stamp;
+        self.spare.clear();
+        self.spare.resize(size, (0, 0, 0));
+        self.moved.clear();
+        self.moved.resize(self.mask + 1, 0);
+        for (old, &(s, p, h)) in self.slots.iter().take(self.mask + 1).enumerate() {
+            if s != stamp {
+                continue;
+            }
+            let mut slot = h as usize & mask;
+            while self.spare[slot].0 == stamp {
+                slot = (slot + 1) & mask;
+            }
+            self.spare[slot] = (stamp, p, h);
+            self.moved[old] = slot as u32;
+        }
+        for s in all.iter_mut() {
+            *s = self.moved[*s as usize];
+        }
+        std::mem::swap(&mut self.slots, &mut self.spare);
+        self.mask = mask;
+    }
+}
+
+/// Buffers reused across the documents a thread cleans (no allocation per document).
 #[derive(Default)]
 struct Scratch {
-    /// The paragraph's normalized characters.
-    chars: Vec<u32>,
-    /// Open-addressing set of the paragraph's sampled shingles: (stamp, shingle). A slot
-    /// is occupied when its stamp is the current one, so the table is never cleared.
-    seen: Vec<(u32, u64)>,
-    stamp: u32,
+    /// The first `near-min-chars` normalized characters of the paragraph at hand: its
+    /// shingles are sampled only once it proves long enough.
+    head: Vec<u32>,
+    /// The document's sampled shingles, and their owners.
+    shingles: DocShingles,
+    /// Slots of the sampled shingles of all the document's paragraphs (`Para::shingles`
+    /// ranges).
+    all: Vec<u32>,
+    paras: Vec<Para>,
+    /// Exact key → block.
+    exact: KeyTable,
+    /// Votes per source block for the paragraph at hand (few sources: a short list).
+    votes: Vec<(usize, usize)>,
+    line: String,
+}
+
+impl Scratch {
+    /// Drop the buffers after a very large document, so a thread does not keep them (tens
+    /// of megabytes) for the small documents that follow.
+    fn trim(&mut self) {
+        const KEEP: usize = 1 << 20;
+        if self.shingles.slots.len().max(self.all.capacity()).max(self.head.capacity()) > KEEP {
+            *self = Scratch::default();
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
 
 /// `ASCII_KEY` entry of a character that keys leave out.
@@ -126,89 +339,276 @@ fn classify(c: char) -> (Option<u32>, bool) {
     }
 }
 
-/// Normalize `text` into `out`: (exact key, character count, has sentence
-/// punctuation). Same as `keep_for_key` on every character of `text.chars()`, decoded from
-/// the bytes directly.
-fn normalize(text: &str, out: &mut Vec<u32>) -> (u64, usize, bool) {
-    out.clear();
-    out.reserve(text.len());
-    let b = text.as_bytes();
-    let mut exact: u64 = 0;
-    let mut prose = false;
-    let mut i = 0;
-    while i < b.len() {
-        let lead = b[i];
-        let v = if (0xE4..=0xE9).contains(&lead) && i + 2 < b.len() {
-            // U+4000–U+9FFF, Han characters (most of the text): always kept, never
-            // terminal (a test checks this), so no class tests.
-            let v = (u32::from(lead & 0x0F) << 12)
-                | (u32::from(b[i + 1] & 0x3F) << 6)
-                | u32::from(b[i + 2] & 0x3F);
-            i += 3;
-            v
-        } else if lead < 0x80 {
-            i += 1;
-            prose |= lead == b'!' || lead == b'?';
+/// The key of the first character of `*s` (advanced past it), `None` when keys leave it
+/// out: `keep_for_key` of each character, decoded from the bytes directly. Sets `prose` on
+/// sentence punctuation. `s` is not empty.
+#[inline(always)]
+fn key_at(s: &mut &[u8], prose: &mut bool) -> Option<u32> {
+    let cur: &[u8] = s;
+    if let &[lead @ 0xE4..=0xE9, b1, b2, ref rest @ ..] = cur {
+        // U+4000–U+9FFF, Han characters (most of the text): always kept, never terminal
+        // (a test checks this), so no class tests. With the fixed bits of a three-byte
+        // sequence subtracted at once, the sum is the code point.
+        *s = rest;
+        return Some((u32::from(lead) << 12) + (u32::from(b1) << 6) + u32::from(b2) - 0xE2080);
+    }
+    match *cur {
+        [lead @ 0..=0x7F, ref rest @ ..] => {
+            *s = rest;
             match ASCII_KEY[usize::from(lead)] {
-                DROP => continue,
-                v => v,
-            }
-        } else {
-            let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
-            i += c.len_utf8();
-            let (v, terminal) = classify(c);
-            prose |= terminal;
-            match v {
-                Some(v) => v,
-                None => continue,
-            }
-        };
-        exact = (exact.rotate_left(7) ^ u64::from(v)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        out.push(v);
-    }
-    (mix64(exact ^ out.len() as u64), out.len(), prose)
-}
-
-/// Append the distinct sampled shingles of the normalized characters `chars` to `out`.
-fn shingles(chars: &[u32], seen: &mut Vec<(u32, u64)>, stamp: u32, out: &mut Vec<u64>) {
-    let n = chars.len().saturating_sub(SHINGLE - 1);
-    if n == 0 {
-        return;
-    }
-    // About a quarter of the shingles are kept, but nothing bounds how many a given text
-    // keeps: the table has more slots than there are shingles, so a probe always ends (a
-    // smaller table looped forever once every slot was taken).
-    let size = (n + 1).next_power_of_two().max(16);
-    if seen.len() < size {
-        seen.resize(size, (0, 0));
-    }
-    let mask = size - 1;
-    // The last three characters, packed 21 bits each.
-    let mut window: u64 = 0;
-    for (k, &v) in chars.iter().enumerate() {
-        let v = u64::from(v);
-        if k + 1 >= SHINGLE {
-            let h = mix64(window ^ v.wrapping_mul(0xD6E8_FEB8_6659_FD93));
-            // Keep a consistent quarter of the shingles (the same ones in every copy), so
-            // containment is estimated with a quarter of the hashing and map work.
-            if h >> 62 == 0 {
-                let mut slot = h as usize & mask;
-                loop {
-                    let (s, x) = seen[slot];
-                    if s != stamp {
-                        seen[slot] = (stamp, h);
-                        out.push(h);
-                        break;
-                    }
-                    if x == h {
-                        break;
-                    }
-                    slot = (slot + 1) & mask;
+                // `!` and `?` are punctuation: only dropped bytes can end a sentence.
+                DROP => {
+                    *prose |= lead == b'!' || lead == b'?';
+                    None
                 }
+                v => Some(v),
             }
         }
-        window = ((window << 21) | v) & ((1 << 63) - 1);
+        // The punctuation of Chinese text: U+2000–U+206F (quotes, dashes, ellipsis) and
+        // U+3000–U+303F (`、。「」`) are all left out, and only `。` ends a sentence (a test
+        // checks every character).
+        [0xE2, 0x80, _, ref rest @ ..] | [0xE2, 0x81, 0x80..=0xAF, ref rest @ ..] => {
+            *s = rest;
+            None
+        }
+        [0xE3, 0x80, b2, ref rest @ ..] => {
+            *prose |= b2 == 0x82;
+            *s = rest;
+            None
+        }
+        // Full-width ASCII, U+FF01–U+FF5E (`，：（）`): keyed as the ASCII character;
+        // `！？；` end a sentence.
+        [0xEF, b1 @ (0xBC | 0xBD), b2, ref rest @ ..]
+            if (b1 == 0xBC && b2 != 0x80) || (b1 == 0xBD && b2 <= 0x9E) =>
+        {
+            let u = 0xFF00 + (u32::from(b1 - 0xBC) << 6) + u32::from(b2 & 0x3F);
+            *prose |= matches!(u, 0xFF01 | 0xFF1F | 0xFF1B);
+            *s = rest;
+            match ASCII_KEY[(u - 0xFEE0) as usize] {
+                DROP => None,
+                v => Some(v),
+            }
+        }
+        _ => {
+            let (len, v) = other_key(cur, prose);
+            *s = cur.get(len..).unwrap_or_default();
+            v
+        }
     }
+}
+
+/// The next key of `*s` (advanced past it), skipping characters keys leave out; `None`
+/// at the end.
+#[inline(always)]
+fn next_key(s: &mut &[u8], prose: &mut bool) -> Option<u32> {
+    while !s.is_empty() {
+        if let Some(v) = key_at(s, prose) {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// [`key_at`] for any first character of `s` (not empty): its length in bytes and its
+/// key. Not inlined: the other characters are rare, and the hot loops keep their
+/// registers.
+#[inline(never)]
+fn other_key(s: &[u8], prose: &mut bool) -> (usize, Option<u32>) {
+    // The bytes come from a `str`, so they are UTF-8.
+    let (u, len) = match *s {
+        [lead @ 0..=0x7F, ..] => (u32::from(lead), 1),
+        [lead @ 0xC0..=0xDF, b1, ..] => ((u32::from(lead & 0x1F) << 6) | u32::from(b1 & 0x3F), 2),
+        [lead @ 0xE0..=0xEF, b1, b2, ..] => {
+            ((u32::from(lead & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F), 3)
+        }
+        [lead, b1, b2, b3, ..] => (
+            (u32::from(lead & 0x07) << 18)
+                | (u32::from(b1 & 0x3F) << 12)
+                | (u32::from(b2 & 0x3F) << 6)
+                | u32::from(b3 & 0x3F),
+            4,
+        ),
+        // Not reached for UTF-8 input.
+        _ => (0xFFFD, 1),
+    };
+    let c = char::from_u32(u).unwrap_or('\u{FFFD}');
+    let (v, terminal) = if u < 0x80 {
+        let v = ASCII_KEY[u as usize];
+        ((v != DROP).then_some(v), c == '!' || c == '?')
+    } else {
+        classify(c)
+    };
+    *prose |= terminal;
+    (len, v)
+}
+
+/// The constants of the per-character hashing. The hot loop gets them through
+/// [`std::hint::black_box`], so the compiler holds them in registers: as literals it
+/// re-materialized each one at every use (an instruction per constant per character).
+#[derive(Clone, Copy)]
+struct Consts {
+    exact_mul: u64,
+    shingle_mul: u64,
+    mix_a: u64,
+    mix_b: u64,
+    window_mask: u64,
+    sample_below: u64,
+}
+
+impl Consts {
+    const VALUE: Consts = Consts {
+        exact_mul: 0x9E37_79B9_7F4A_7C15,
+        shingle_mul: 0xD6E8_FEB8_6659_FD93,
+        // Those of `mix64`.
+        mix_a: 0xbf58_476d_1ce4_e5b9,
+        mix_b: 0x94d0_49bb_1331_11eb,
+        window_mask: (1 << 63) - 1,
+        sample_below: 1 << 62,
+    };
+
+    #[inline(always)]
+    fn opaque() -> Consts {
+        std::hint::black_box(Consts::VALUE)
+    }
+
+    /// One character of the exact key.
+    #[inline(always)]
+    fn exact_step(&self, exact: u64, v: u32) -> u64 {
+        (exact.rotate_left(7) ^ u64::from(v)).wrapping_mul(self.exact_mul)
+    }
+
+    /// The last three characters, packed 21 bits each, after `v`.
+    #[inline(always)]
+    fn push_window(&self, window: u64, v: u32) -> u64 {
+        ((window << 21) | u64::from(v)) & self.window_mask
+    }
+
+    /// `mix64` of the shingle made of the three characters in `window` and `v`, without
+    /// its last step, which leaves the top bits as they are: enough for [`Self::sampled`].
+    #[inline(always)]
+    fn shingle_pre_hash(&self, window: u64, v: u32) -> u64 {
+        let z = window ^ u64::from(v).wrapping_mul(self.shingle_mul);
+        let z = (z ^ (z >> 30)).wrapping_mul(self.mix_a);
+        (z ^ (z >> 27)).wrapping_mul(self.mix_b)
+    }
+
+    /// Whether a shingle is in the consistent quarter that is kept (the same shingles in
+    /// every copy, so containment is estimated with a quarter of the hashing and table
+    /// work), from its [`Self::shingle_pre_hash`].
+    #[inline(always)]
+    fn sampled(&self, pre: u64) -> bool {
+        pre < self.sample_below
+    }
+}
+
+/// The shingle hash from [`Consts::shingle_pre_hash`]: the last step of `mix64`.
+#[inline(always)]
+fn finish_hash(pre: u64) -> u64 {
+    pre ^ (pre >> 31)
+}
+
+/// Sampled shingles the scanning loop collects before handing them to [`DocShingles::add`].
+const PENDING: usize = 64;
+
+/// Normalize `text` (`keep_for_key` of every character) in one pass over its bytes:
+/// (exact key, character count, has sentence punctuation). When it has `near_min` or more
+/// characters, its distinct sampled 4-character shingles go into `table` as paragraph
+/// `para`'s, their slots appended to `out` in text order; shorter paragraphs are never
+/// judged by shingles, so theirs are not kept. (Not inlined: the hot loop gets the
+/// registers to itself.)
+#[inline(never)]
+fn scan(
+    text: &str,
+    near_min: usize,
+    head: &mut Vec<u32>,
+    table: &mut DocShingles,
+    para: u32,
+    out: &mut Vec<u32>,
+) -> (u64, usize, bool) {
+    let k = Consts::opaque();
+    let mut s = text.as_bytes();
+    let mut exact: u64 = 0;
+    let mut prose = false;
+    head.clear();
+    // A text of few bytes may prove too short: keep its characters aside until it has
+    // `near_min` of them, rather than hash shingles in vain. Longer texts (four bytes per
+    // character is the most UTF-8 takes) are shingled from the start; the rare one that
+    // turns out short (mostly punctuation, say) drops its shingles at the end.
+    if text.len() < near_min.saturating_mul(4) {
+        while head.len() < near_min {
+            match next_key(&mut s, &mut prose) {
+                Some(v) => {
+                    exact = k.exact_step(exact, v);
+                    head.push(v);
+                }
+                None => return (mix64(exact ^ head.len() as u64), head.len(), prose),
+            }
+        }
+    }
+    let first = out.len();
+    let mut pending = [0u64; PENDING];
+    let mut len = 0;
+    let mut window: u64 = 0;
+    let mut n = 0;
+    // One character of the shingle loops below (a macro: a closure was not inlined).
+    macro_rules! shingle {
+        ($v:expr) => {{
+            let v = $v;
+            let h = k.shingle_pre_hash(window, v);
+            if k.sampled(h) {
+                // (`% PENDING` for the compiler: `len` is below it.)
+                pending[len % PENDING] = finish_hash(h);
+                len += 1;
+                if len == PENDING {
+                    table.add(para, &pending, out);
+                    len = 0;
+                }
+            }
+            window = k.push_window(window, v);
+            n += 1;
+        }};
+    }
+    for &v in head.iter() {
+        if n + 1 >= SHINGLE {
+            shingle!(v);
+        } else {
+            window = k.push_window(window, v);
+            n += 1;
+        }
+    }
+    // The first characters of a text shingled from the start end no shingle.
+    while n + 1 < SHINGLE {
+        let Some(v) = next_key(&mut s, &mut prose) else { break };
+        exact = k.exact_step(exact, v);
+        window = k.push_window(window, v);
+        n += 1;
+    }
+    if n + 1 >= SHINGLE {
+        // The hot loop: the fast paths of `key_at` find the three bytes they read.
+        while s.len() >= 3 {
+            // Han characters first, on a path of their own (see `key_at`).
+            if let [lead @ 0xE4..=0xE9, b1, b2, ref rest @ ..] = *s {
+                s = rest;
+                let v = (u32::from(lead) << 12) + (u32::from(b1) << 6) + u32::from(b2) - 0xE2080;
+                exact = k.exact_step(exact, v);
+                shingle!(v);
+            } else if let Some(v) = key_at(&mut s, &mut prose) {
+                exact = k.exact_step(exact, v);
+                shingle!(v);
+            }
+        }
+        while !s.is_empty() {
+            if let Some(v) = key_at(&mut s, &mut prose) {
+                exact = k.exact_step(exact, v);
+                shingle!(v);
+            }
+        }
+    }
+    table.add(para, &pending[..len], out);
+    if n < near_min {
+        out.truncate(first);
+    }
+    (mix64(exact ^ n as u64), n, prose)
 }
 
 impl Stage for Repeats {
@@ -217,56 +617,82 @@ impl Stage for Repeats {
     }
 
     fn run(&self, doc: &mut Document) {
-        let mut all: Vec<u64> = Vec::new();
-        let mut paras: Vec<Para> = Vec::new();
-        let mut scratch = Scratch::default();
+        let (mut blocks, mut bytes) = (0, 0);
+        for b in doc.blocks.iter().filter(|b| self.may_judge(b)) {
+            blocks += 1;
+            bytes += b.text.len();
+        }
+        // A repeat needs two judged paragraphs: documents with fewer need no decoding.
+        if blocks < 2 {
+            return;
+        }
+        SCRATCH.with_borrow_mut(|scratch| {
+            self.run_with(doc, scratch, bytes);
+            scratch.trim();
+        });
+    }
+}
+
+impl Repeats {
+    /// Whether `p` is judged by its shingles when it is not an exact repeat.
+    fn near_candidate(&self, p: &Para) -> bool {
+        p.prose && p.chars >= self.cfg.near_min_chars && p.shingles.len() >= MIN_SAMPLES
+    }
+
+    /// Whether `b` may be judged: a content block of at least `min-chars` bytes (fewer bytes
+    /// means fewer characters, so shorter blocks are skipped without decoding).
+    fn may_judge(&self, b: &Block) -> bool {
+        b.is_content() && b.text.len() >= self.cfg.min_chars
+    }
+
+    /// [`Stage::run`] on a document whose judged blocks hold `bytes` bytes.
+    fn run_with(&self, doc: &mut Document, scratch: &mut Scratch, bytes: usize) {
+        let Scratch { head, shingles, all, paras, exact, votes, line } = scratch;
+        all.clear();
+        paras.clear();
+        // A quarter of the shingles of Chinese text, three bytes a character; other text
+        // grows the table.
+        shingles.reset(bytes / 12);
         for (i, b) in doc.blocks.iter().enumerate() {
-            // Fewer bytes than `min-chars` means fewer characters: skip without decoding.
-            if !b.is_content() || b.text.len() < self.cfg.min_chars {
-                continue;
-            }
-            let (exact, chars, prose) = normalize(&b.text, &mut scratch.chars);
-            if chars < self.cfg.min_chars {
+            if !self.may_judge(b) {
                 continue;
             }
             let first = all.len();
-            // Paragraphs are visited longest first and only those of `near-min-chars` or
-            // more look shingles up, so a shorter paragraph's shingles would never be read.
-            if chars >= self.cfg.near_min_chars {
-                scratch.stamp = scratch.stamp.wrapping_add(1);
-                if scratch.stamp == 0 {
-                    // Stamps wrapped: old slots could look occupied.
-                    scratch.seen.iter_mut().for_each(|e| e.0 = 0);
-                    scratch.stamp = 1;
-                }
-                shingles(&scratch.chars, &mut scratch.seen, scratch.stamp, &mut all);
+            // (Paragraph numbers only tell paragraphs apart: `i` is unique, and fits in 32
+            // bits as block indices do.)
+            let para = i as u32;
+            let (exact, chars, prose) =
+                scan(&b.text, self.cfg.near_min_chars, head, shingles, para, all);
+            if chars < self.cfg.min_chars {
+                all.truncate(first);
+                continue;
             }
             paras.push(Para { block: i, chars, prose, exact, shingles: first..all.len() });
         }
         if paras.len() < 2 {
             return;
         }
-        paras.sort_by_key(|p| (std::cmp::Reverse(p.chars), p.block));
+        // (chars, block) pairs are distinct: an unstable sort gives the same order.
+        paras.sort_unstable_by_key(|p| (std::cmp::Reverse(p.chars), p.block));
         // Shingles of a kept paragraph are needed only while a later paragraph can still be
         // judged a near repeat.
         let last_near = paras.iter().rposition(|p| self.near_candidate(p)).unwrap_or(0);
-        // Shingle → block that first contributed it; exact key → block.
-        let mut owner: FastMap<u64, usize> = FastMap::default();
-        owner.reserve(all.len());
-        let mut exact: FastMap<u64, usize> = FastMap::default();
-        exact.reserve(paras.len());
-        // Votes per source block for the paragraph at hand (few sources: a short list).
-        let mut votes: Vec<(usize, usize)> = Vec::new();
+        exact.reset(paras.len());
+        let mut exact = exact.view();
+        // No shingle is owned yet: their marks are paragraph numbers.
+        let marks = &mut shingles.slots[..];
         let mut changed = 0;
         for (k, p) in paras.iter().enumerate() {
             let shingles = &all[p.shingles.clone()];
-            let source = if let Some(&src) = exact.get(&p.exact) {
-                Some((src, "repeat.exact"))
+            let source = if let Some(src) = exact.get(p.exact) {
+                Some((src as usize, "repeat.exact"))
             } else if self.near_candidate(p) {
                 votes.clear();
                 let mut found = 0usize;
-                for s in shingles {
-                    if let Some(&b) = owner.get(s) {
+                for &s in shingles {
+                    let mark = marks[s as usize].1;
+                    if mark & OWNED != 0 {
+                        let b = (mark & !OWNED) as usize;
                         found += 1;
                         match votes.iter_mut().find(|(v, _)| *v == b) {
                             Some((_, n)) => *n += 1,
@@ -284,28 +710,28 @@ impl Stage for Repeats {
             };
             match source {
                 Some((src, rule)) => {
-                    let line = format!("line {}", doc.blocks[src].line);
-                    doc.blocks[p.block].set_label(Label::Repeat, rule, Some(&line));
+                    use std::fmt::Write;
+                    line.clear();
+                    let _ = write!(line, "line {}", doc.blocks[src].line);
+                    doc.blocks[p.block].set_label(Label::Repeat, rule, Some(line));
                     changed += 1;
                 }
                 None => {
-                    exact.insert(p.exact, p.block);
+                    // Block indices fit in 32 bits: a block takes far more than 16 bytes.
+                    let block = p.block as u32;
+                    exact.insert(p.exact, block);
                     if k < last_near {
                         for &s in shingles {
-                            owner.entry(s).or_insert(p.block);
+                            let mark = &mut marks[s as usize].1;
+                            if *mark & OWNED == 0 {
+                                *mark = OWNED | block;
+                            }
                         }
                     }
                 }
             }
         }
         doc.count(StageName::Repeats, changed);
-    }
-}
-
-impl Repeats {
-    /// Whether `p` is judged by its shingles when it is not an exact repeat.
-    fn near_candidate(&self, p: &Para) -> bool {
-        p.prose && p.chars >= self.cfg.near_min_chars && p.shingles.len() >= MIN_SAMPLES
     }
 }
 
@@ -333,9 +759,14 @@ mod tests {
             chars.push(v);
             window = ((window << 21) | u64::from(v)) & ((1 << 63) - 1);
         }
-        let mut seen = Vec::new();
+        // Every character is a Han character: the text is made of them alone.
+        let text: String = chars.iter().map(|&v| char::from_u32(v).unwrap()).collect();
+        let mut table = DocShingles::default();
+        // A table far too small: it must grow.
+        table.reset(0);
         let mut out = Vec::new();
-        shingles(&chars, &mut seen, 1, &mut out);
+        scan(&text, 0, &mut Vec::new(), &mut table, 0, &mut out);
+        let out: Vec<u64> = out.iter().map(|&s| table.slots[s as usize].2).collect();
         let mut distinct = out.clone();
         distinct.sort_unstable();
         distinct.dedup();
@@ -407,6 +838,24 @@ mod tests {
     }
 
     #[test]
+    fn key_at_agrees_with_the_class_tests_for_every_character() {
+        for u in 0..=0x10FFFF {
+            let Some(c) = char::from_u32(u) else { continue };
+            let want = (keep_for_key(c).map(|c| c as u32), is_terminal(c));
+            // Last in the text, and followed by more (where the fast paths apply).
+            for tail in ["", "ab"] {
+                let mut buf = [0u8; 6];
+                let len = c.encode_utf8(&mut buf).len();
+                buf[len..len + tail.len()].copy_from_slice(tail.as_bytes());
+                let mut s = &buf[..len + tail.len()];
+                let mut prose = false;
+                assert_eq!((key_at(&mut s, &mut prose), prose), want, "U+{u:04X}");
+                assert_eq!(s, tail.as_bytes(), "U+{u:04X} read whole");
+            }
+        }
+    }
+
+    #[test]
     fn han_fast_path_agrees_with_the_class_tests() {
         // `normalize` keeps every character led by bytes E4–E9 without class tests.
         for u in 0x4000..=0x9FFF {
@@ -449,21 +898,89 @@ mod tests {
             String::new(),
             "短".into(),
         ];
-        let mut seen = Vec::new();
-        for (stamp, t) in texts.iter().enumerate() {
-            let (want_exact, want_chars, want_prose, want) = reference(t);
-            let mut chars = Vec::new();
-            let (exact, n, prose) = normalize(t, &mut chars);
-            assert_eq!((exact, n, prose), (want_exact, want_chars, want_prose), "{t}");
-            let mut got = vec![7];
-            shingles(&chars, &mut seen, stamp as u32 + 1, &mut got);
-            assert_eq!(got[0], 7, "appends");
-            let mut got = got[1..].to_vec();
-            let distinct = got.len();
-            got.sort_unstable();
-            got.dedup();
-            assert_eq!(got.len(), distinct, "no duplicates: {t}");
-            assert_eq!(got, want, "{t}");
+        for t in &texts {
+            check_scan(t);
+        }
+    }
+
+    /// `scan` of `t` agrees with [`reference`], with and without a length for shingles, on
+    /// a table reused from earlier texts, after another paragraph whose shingles must stay
+    /// right when the table grows.
+    fn check_scan(t: &str) {
+        thread_local! {
+            static BUFFERS: std::cell::RefCell<(Vec<u32>, DocShingles)> = Default::default();
+        }
+        let (want_exact, want_chars, want_prose, want) = reference(t);
+        let want_before = reference(BODY_B).3;
+        BUFFERS.with_borrow_mut(|(head, table)| {
+            for near_min in [0, 1, 3, 4, 5, 10, 30, 1000] {
+                table.reset(0);
+                let mut got = Vec::new();
+                scan(BODY_B, 0, head, table, 0, &mut got);
+                let before = got.len();
+                let (exact, n, prose) = scan(t, near_min, head, table, 1, &mut got);
+                assert_eq!((exact, n, prose), (want_exact, want_chars, want_prose), "{t}");
+                let keys: Vec<u64> = got.iter().map(|&s| table.slots[s as usize].2).collect();
+                let mut first = keys[..before].to_vec();
+                first.sort_unstable();
+                assert_eq!(first, want_before, "the paragraph before: {t}");
+                let mut got = keys[before..].to_vec();
+                if n < near_min {
+                    assert!(got.is_empty(), "no shingles below {near_min} characters: {t}");
+                    continue;
+                }
+                let distinct = got.len();
+                got.sort_unstable();
+                got.dedup();
+                assert_eq!(got.len(), distinct, "no duplicates: {t}");
+                assert_eq!(got, want, "{t}");
+            }
+        });
+    }
+
+    #[test]
+    fn scan_matches_the_reference_on_random_texts() {
+        // Han (fast path and not), ASCII kept and dropped, `!?`, full-width forms, CJK
+        // punctuation, Latin, 4-byte characters, spaces.
+        let pool: Vec<char> = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由从已经它们们㐀䶵𠀀abcXYZ019 \t!?.,;:'\"()-—…。，、；！？「」『』（）ＡＢＣａｂｃ０１２！？；．　éàüñ😀€©®™αβγЖщ"
+            .chars()
+            .collect();
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            // xorshift64*
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        };
+        for _ in 0..2000 {
+            let len = (next() % 300) as usize;
+            // A small alphabet now and then, so shingles repeat within a text.
+            let alphabet = if next() % 3 == 0 { 1 + (next() % 6) as usize } else { pool.len() };
+            let offset = (next() as usize) % (pool.len() - alphabet + 1);
+            let t: String = (0..len).map(|_| pool[offset + (next() as usize) % alphabet]).collect();
+            check_scan(&t);
+        }
+    }
+
+    #[test]
+    fn key_table_agrees_with_a_hash_map() {
+        let mut table = KeyTable::default();
+        let mut state: u64 = 1;
+        for round in 0..50u32 {
+            let n = (round as usize * 37) % 700;
+            table.reset(n);
+            let mut want = std::collections::HashMap::new();
+            for i in 0..n as u32 {
+                state = mix64(state);
+                // Few distinct low bits, so keys collide on slots and probes run on.
+                let key = (state % 64) << (round % 8 * 7);
+                assert_eq!(table.view().insert(key, i), !want.contains_key(&key));
+                want.entry(key).or_insert(i);
+            }
+            for key in (0..64u64).map(|k| k << (round % 8 * 7)) {
+                assert_eq!(table.view().get(key), want.get(&key).copied(), "round {round}");
+            }
         }
     }
 
