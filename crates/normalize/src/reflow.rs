@@ -220,8 +220,22 @@ fn starts_with_list_marker(line: &str) -> bool {
 }
 
 /// A line laid out as form fields or a table row: tabs, or runs of spaces between words.
+///
+/// Byte searches (`memchr`) instead of three `str` searches: inside the trimmed line, two
+/// spaces and U+3000 (`E3 80 80`) both start at a byte found by one two-byte search.
 fn is_tabular(line: &str) -> bool {
-    line.contains('\t') || line.trim().contains("  ") || line.trim().contains('\u{3000}')
+    if memchr::memchr(b'\t', line.as_bytes()).is_some() {
+        return true;
+    }
+    let t = line.trim().as_bytes();
+    memchr::memchr2_iter(b' ', 0xE3, t).any(|j| {
+        let after = &t[j + 1..];
+        if t[j] == b' ' {
+            after.first() == Some(&b' ')
+        } else {
+            after.starts_with(&[0x80, 0x80])
+        }
+    })
 }
 
 /// Chinese prose does not put single spaces between words; titles and bylines do.
@@ -229,9 +243,20 @@ fn has_inner_space(line: &str) -> bool {
     line.trim().contains(' ')
 }
 
-/// Does the line read as prose: commas or full stops inside it?
+/// Does the line read as prose: commas or full stops inside it (`，` `,` `、` `。` `；`
+/// `;`)? Searched as bytes: the ASCII ones, then the lead bytes `E3` (`、` `E3 80 81`,
+/// `。` `E3 80 82`) and `EF` (`，` `EF BC 8C`, `；` `EF BC 9B`).
 fn is_prose(line: &str) -> bool {
-    line.contains(['，', ',', '、', '。', '；', ';'])
+    let b = line.as_bytes();
+    memchr::memchr2(b',', b';', b).is_some()
+        || memchr::memchr2_iter(0xE3, 0xEF, b).any(|j| {
+            let after = &b[j + 1..];
+            if b[j] == 0xE3 {
+                after.starts_with(&[0x80, 0x81]) || after.starts_with(&[0x80, 0x82])
+            } else {
+                after.starts_with(&[0xBC, 0x8C]) || after.starts_with(&[0xBC, 0x9B])
+            }
+        })
 }
 
 /// Characters in the first clause of `line` (up to the first clause punctuation).
@@ -556,6 +581,21 @@ mod tests {
             assert_eq!(lines(t).collect::<Vec<_>>(), t.split('\n').collect::<Vec<_>>(), "{t:?}");
             let want = t.split('\n').any(|l| l.ends_with(is_trailing_space));
             assert_eq!(has_trailing_space(t), want, "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The byte searches agree with the `str` searches they replace.
+        #[test]
+        fn line_features_agree_with_their_definitions(
+            line in "[中文，,、。；;：a \t\u{3000}\u{3001}\u{3002}\u{3080}\u{FF0C}\u{FF1B}\u{FF1C}\u{A0}]{0,40}",
+        ) {
+            let tabular = line.contains('\t')
+                || line.trim().contains("  ")
+                || line.trim().contains('\u{3000}');
+            proptest::prop_assert_eq!(is_tabular(&line), tabular);
+            let prose = line.contains(['，', ',', '、', '。', '；', ';']);
+            proptest::prop_assert_eq!(is_prose(&line), prose);
         }
     }
 

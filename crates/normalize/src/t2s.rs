@@ -43,7 +43,29 @@ pub struct T2s {
     /// Script flags for every BMP code point ([`HAN`], [`TRAD_ONLY`], [`SIMP_ONLY`]): a table a
     /// quarter the size of `table`, so the per-document census stays in cache.
     flags: Box<[u8; 0x10000]>,
+    /// The census's view of U+4000..U+9FFF (lead bytes `E4`..`E9`), indexed by
+    /// [`run_index`] straight from the UTF-8 bytes: [`RUN_SIMP`] for a Simplified-only
+    /// character, [`RUN_SPECIAL`] for one the fast census leaves to [`T2s::census_reference`]
+    /// (Traditional-only, or not Han), 0 for any other Han character. One byte each and
+    /// 32 KB in all, so it stays in the first-level cache; the 8 KB past U+9FFF only let the
+    /// compiler drop the bounds check.
+    run_tab: Box<[u8; 0x8000]>,
     entries: Vec<Entry>,
+}
+
+/// [`T2s::run_tab`] value of a Simplified-only character.
+const RUN_SIMP: u8 = 1;
+/// [`T2s::run_tab`] value of a character the fast census does not handle. Sums of at most
+/// 127 entries keep the Simplified count in the low 7 bits and flag these above them.
+const RUN_SPECIAL: u8 = 0x80;
+/// Characters summed per run of the fast census (see [`RUN_SPECIAL`]).
+const RUN_MAX: usize = 127;
+
+/// Index of the character with lead byte `E4 + k` (`k < 6`) and continuation bytes `b1`,
+/// `b2` in [`T2s::run_tab`]: its code point minus U+4000.
+#[inline]
+fn run_index(k: u8, b1: u8, b2: u8) -> usize {
+    (usize::from(k) << 12) | (usize::from(b1 & 0x3F) << 6) | usize::from(b2 & 0x3F)
 }
 
 const TRAD_ONLY: u8 = 2;
@@ -83,6 +105,7 @@ impl T2s {
             table: Box::new([0; 0x10000]),
             astral: HashMap::new(),
             flags: Box::new([0; 0x10000]),
+            run_tab: Box::new([0; 0x8000]),
             entries: vec![],
         };
         t.entries.push(Entry::default());
@@ -130,6 +153,14 @@ impl T2s {
                     + u8::from(e.simplified_only) * SIMP_ONLY;
             }
             t.flags[cp as usize] = f;
+        }
+        for cp in 0x4000..0xA000usize {
+            let f = t.flags[cp];
+            t.run_tab[cp - 0x4000] = match f {
+                HAN => 0,
+                _ if f == HAN | SIMP_ONLY => RUN_SIMP,
+                _ => RUN_SPECIAL,
+            };
         }
         t
     }
@@ -242,6 +273,109 @@ impl T2s {
     /// Count Traditional-only and Simplified-only characters, and how many distinct
     /// characters appear in both forms in the same text.
     pub(crate) fn census(&self, text: &str) -> Census {
+        self.census_fast(text).unwrap_or_else(|| self.census_reference(text))
+    }
+
+    /// The census in one pass without per-document tables; `None` (left to
+    /// [`Self::census_reference`]) only for texts that pair many distinct characters.
+    ///
+    /// Runs of characters with lead bytes `E4`..`E9` (U+4000..U+9FFF, the bulk of Chinese
+    /// text) are summed with one read of [`Self::run_tab`] each and no decoding: every one of
+    /// them is Han unless the table says otherwise, so the Han count is the run's length. The
+    /// rare run with a [`RUN_SPECIAL`] character (Traditional-only, or not Han) is read again
+    /// character by character. Pairs need both forms: the Simplified partners of the
+    /// Traditional-only characters seen are collected, and only when the text also has
+    /// Simplified-only characters is each partner looked for in it.
+    fn census_fast(&self, text: &str) -> Option<Census> {
+        let b = text.as_bytes();
+        let mut c = Census::default();
+        // Distinct Simplified-only partners of the Traditional-only characters seen.
+        let mut partners: Vec<char> = Vec::new();
+        let mut special = |cp: usize, c: &mut Census, run_han: bool| {
+            let f = self.flags[cp];
+            if run_han && f & HAN == 0 {
+                c.han -= 1;
+            }
+            c.simplified_only += u64::from(f & SIMP_ONLY != 0);
+            if f & TRAD_ONLY != 0 {
+                c.traditional_only += 1;
+                let e = &self.entries[usize::from(self.table[cp])];
+                // Only a Simplified-only partner can be marked as seen in both forms.
+                if let Some(p) = e
+                    .pairs_with
+                    .filter(|p| u32::from(*p) < 0x10000 && self.flags[*p as usize] & SIMP_ONLY != 0)
+                {
+                    if !partners.contains(&p) {
+                        partners.push(p);
+                    }
+                }
+            }
+        };
+        let mut i = 0;
+        while let Some(&lead) = b.get(i) {
+            let k = lead.wrapping_sub(0xE4);
+            if k < 6 {
+                let start = i;
+                let mut run = &b[i..b.len().min(i + 3 * RUN_MAX)];
+                let len = run.len();
+                let mut acc = 0u32;
+                while let [l, b1, b2, tail @ ..] = run {
+                    let k = l.wrapping_sub(0xE4);
+                    if k >= 6 {
+                        break;
+                    }
+                    acc += u32::from(self.run_tab[run_index(k, *b1, *b2)]);
+                    run = tail;
+                }
+                let used = len - run.len();
+                c.han += (used / 3) as u64;
+                c.simplified_only += u64::from(acc & 0x7F);
+                i += used;
+                if acc >= u32::from(RUN_SPECIAL) {
+                    for ch in b[start..i].chunks_exact(3) {
+                        let idx = run_index(ch[0] - 0xE4, ch[1], ch[2]);
+                        if self.run_tab[idx] == RUN_SPECIAL {
+                            special(idx + 0x4000, &mut c, true);
+                        }
+                    }
+                }
+                continue;
+            }
+            match lead {
+                // No character below U+0800 is Han or in the dictionaries (pinned by a test).
+                0x00..=0x7F => i += 1,
+                0x80..=0xDF => i += 2,
+                0xE0..=0xEF => {
+                    let (Some(&b1), Some(&b2)) = (b.get(i + 1), b.get(i + 2)) else { break };
+                    let cp = (usize::from(lead & 0x0F) << 12)
+                        | (usize::from(b1 & 0x3F) << 6)
+                        | usize::from(b2 & 0x3F);
+                    let f = self.flags[cp];
+                    c.han += u64::from(f & HAN);
+                    if f & (TRAD_ONLY | SIMP_ONLY) != 0 {
+                        special(cp, &mut c, false);
+                    }
+                    i += 3;
+                }
+                // The census counts the Basic Multilingual Plane only.
+                _ => i += 4,
+            }
+        }
+        if c.simplified_only > 0 && !partners.is_empty() {
+            // One vectorized search per partner; a text with many is Traditional text
+            // mixed with Simplified, left to the reference.
+            if partners.len() > 16 {
+                return None;
+            }
+            c.mixed_pairs = partners.iter().filter(|p| text.contains(**p)).count() as u64;
+        }
+        Some(c)
+    }
+
+    /// The census of any text, decoding every 3-byte character: the definition
+    /// [`Self::census_fast`] must agree with, and the path for texts that pair many
+    /// characters.
+    pub(crate) fn census_reference(&self, text: &str) -> Census {
         let mut c = Census::default();
         // Per dictionary entry: bit 1 = its Traditional form was seen, bit 2 = the
         // Simplified-only character itself was seen. One byte per entry, no hashing.
@@ -383,7 +517,34 @@ mod tests {
         ];
         for text in cases {
             assert_eq!(t.census(text), naive_census(t, text), "{text:?}");
+            assert_eq!(t.census_reference(text), naive_census(t, text), "{text:?}");
         }
+    }
+
+    #[test]
+    fn fast_census_tables_agree_with_the_flags() {
+        let t = T2s::shared();
+        // `census_fast` skips characters below U+0800 without a look.
+        assert!(t.flags[..0x800].iter().all(|f| *f == 0));
+        for cp in 0x4000..0xA000u32 {
+            let c = char::from_u32(cp).unwrap();
+            let f = t.flags[cp as usize];
+            let want = match t.run_tab[cp as usize - 0x4000] {
+                0 => f == HAN,
+                RUN_SIMP => f == HAN | SIMP_ONLY,
+                _ => f != HAN && f != HAN | SIMP_ONLY,
+            };
+            assert!(want, "{c}");
+            let one = c.to_string();
+            assert_eq!(t.census_fast(&one), Some(naive_census(t, &one)), "{c}");
+        }
+        // Every character in one text: runs longer than RUN_MAX, Traditional characters
+        // with their partners, and too many partners to look for.
+        let every_bmp: String = (0x800..0x10000u32).filter_map(char::from_u32).collect();
+        assert_eq!(t.census_fast(&every_bmp), None);
+        assert_eq!(t.census(&every_bmp), naive_census(t, &every_bmp));
+        let few = "卫生 衛 发展 發 头 頭 髮 发 ";
+        assert_eq!(t.census_fast(few), Some(naive_census(t, few)));
     }
 
     proptest::proptest! {
@@ -393,11 +554,15 @@ mod tests {
         fn census_agrees_with_its_definition_on_random_text(
             s in "[a-z0-9 é·“”—衛卫發发展臺灣的头發髮乾干淨净\u{3400}\u{4DBF}\u{F900}\u{FAFF}\u{FFFD}\u{20000}👨한]{0,60}",
             v in proptest::collection::vec(proptest::prelude::any::<char>(), 0..30),
+            clean in "[a-z0-9 é·“”—卫发展的头干净中文，。\u{4DBF}\u{4DC0}\u{4E00}\u{9FFF}\u{3400}\u{F900}\u{FAFF}\u{FFFD}\u{20000}👨한]{0,400}",
         ) {
             let t = T2s::shared();
             proptest::prop_assert_eq!(t.census(&s), naive_census(t, &s));
+            proptest::prop_assert_eq!(t.census_reference(&s), naive_census(t, &s));
             let r: String = v.into_iter().collect();
             proptest::prop_assert_eq!(t.census(&r), naive_census(t, &r));
+            proptest::prop_assert_eq!(t.census_reference(&r), naive_census(t, &r));
+            proptest::prop_assert_eq!(t.census(&clean), naive_census(t, &clean));
         }
     }
 
