@@ -52,6 +52,20 @@ pub struct Block {
     pub rule: Option<&'static str>,
     /// The dictionary term or feature that made the rule fire.
     pub matched: Option<String>,
+    /// Dictionary hits an earlier filter stage recorded in this line for a later one (see
+    /// [`Document::marks_by`]), so the later stage need not scan the line again. `None`: the
+    /// line was not scanned, which is not the same as `Some` of no hits.
+    pub marks: Option<Vec<Mark>>,
+}
+
+/// One dictionary hit recorded in a block for a later stage: which term, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    /// The term's index in the dictionary of the stage the marks are for.
+    pub id: u32,
+    /// Byte range of the hit in the block's text.
+    pub start: u32,
+    pub end: u32,
 }
 
 impl Block {
@@ -114,6 +128,10 @@ pub struct Document {
     pub lead: String,
     /// The document's lines, once split. Filter stages label these.
     pub blocks: Vec<Block>,
+    /// Who the blocks' [`Block::marks`] are for: an id the consuming stage recognizes as its
+    /// own (one filter stage scans for another, saving a pass over the text); 0 = nobody.
+    /// Reset by [`Document::split_blocks`].
+    pub marks_by: u64,
     pub meta: Metadata,
 }
 
@@ -125,6 +143,7 @@ impl Document {
             text,
             lead: String::new(),
             blocks: Vec::new(),
+            marks_by: 0,
             meta: Metadata::default(),
         }
     }
@@ -142,6 +161,7 @@ impl Document {
     pub fn split_blocks(&mut self) {
         self.blocks.clear();
         self.lead.clear();
+        self.marks_by = 0;
         for (i, raw) in self.text.split_inclusive('\n').enumerate() {
             let line_no = i + 1;
             let body = raw.strip_suffix('\n').unwrap_or(raw);
@@ -160,6 +180,7 @@ impl Document {
                 label: Label::Content,
                 rule: None,
                 matched: None,
+                marks: None,
             });
         }
     }

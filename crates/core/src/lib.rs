@@ -25,6 +25,6 @@ pub mod json;
 mod record;
 mod stage;
 
-pub use document::{Block, Document, Edit, Label, Metadata};
+pub use document::{Block, Document, Edit, Label, Mark, Metadata};
 pub use record::{Assembled, Failure, Input, InputContent, Output, Pending, Ready, Removed};
 pub use stage::{Stage, StageName, UnknownStage};

@@ -68,9 +68,13 @@ fn main() {
     let observe = t.elapsed().as_secs_f64();
     let entries = counts.len();
 
+    // As the pipeline wires them: spam's dictionary is walked during the boilerplate scan.
+    let mut boilerplate = BoilerplateConfig::default().build(here).unwrap();
+    let spam = SpamConfig::default().build(here).unwrap();
+    boilerplate.share_walk_with(&spam);
     let stages: Vec<Box<dyn Stage>> = vec![
-        Box::new(BoilerplateConfig::default().build(here).unwrap()),
-        Box::new(SpamConfig::default().build(here).unwrap()),
+        Box::new(boilerplate),
+        Box::new(spam),
         Box::new(tcfg.build(Some(Arc::new(counts))).unwrap()),
         Box::new(RepeatsConfig::default().build().unwrap()),
     ];

@@ -23,10 +23,10 @@
 
 use std::path::{Path, PathBuf};
 
-use qingxi_core::{Block, Document, Label, Stage, StageName};
+use qingxi_core::{Block, Document, Label, Mark, Stage, StageName};
 use serde::Deserialize;
 
-use crate::dict::{self, Matcher};
+use crate::dict::{self, Hit, Matcher, Partner};
 use crate::text::{
     has_dot_or_arrow, has_terminal, non_space_chars, ratio, segments, urls, LineFeatures,
 };
@@ -91,7 +91,7 @@ impl BoilerplateConfig {
         crate::check_share("boilerplate.url-share", self.url_share)?;
         let mut terms = dict::parse(DEFAULT_DICT, "embedded boilerplate.txt", &CATEGORIES, 0)?;
         terms.extend(dict::load_extra(&self.extra_dictionaries, base_dir, &CATEGORIES, 0)?);
-        Ok(Boilerplate { cfg: self.clone(), matcher: Matcher::new(terms)? })
+        Ok(Boilerplate { cfg: self.clone(), matcher: Matcher::new(terms)?, share: None })
     }
 }
 
@@ -100,6 +100,9 @@ impl BoilerplateConfig {
 pub struct Boilerplate {
     cfg: BoilerplateConfig,
     matcher: Matcher,
+    /// The spam stage's dictionary, walked together with this one (see
+    /// [`Boilerplate::share_walk_with`]), and the spam stage's id.
+    share: Option<(Partner, u64)>,
 }
 
 /// Dictionary evidence gathered for one line.
@@ -121,11 +124,23 @@ struct Evidence {
 }
 
 impl Boilerplate {
-    fn evidence(&self, line: &str) -> Evidence {
+    /// Walk the spam stage's dictionary in the same pass as this one: the first pass leaves
+    /// `spam`'s hits in each content block's [`Block::marks`] for `spam` to read (the two
+    /// stages otherwise scan every line twice). For a pipeline that runs this stage and then
+    /// `spam` on the same documents; without the call, or for another spam stage, the spam
+    /// stage scans the lines itself. Labels are the same either way.
+    pub fn share_walk_with(&mut self, spam: &crate::Spam) {
+        let (matcher, id) = spam.shared_walk();
+        self.share = Some((Partner::new(&self.matcher, matcher), id));
+    }
+
+    /// The dictionary evidence of `line`. With `marks`, the walk also records the shared
+    /// spam dictionary's hits there.
+    fn evidence(&self, line: &str, marks: Option<&mut Vec<Mark>>) -> Evidence {
         let mut ev = Evidence::default();
         let mut seen: [usize; 16] = [usize::MAX; 16];
         let mut n_seen = 0;
-        self.matcher.for_each_hit(line, |h| {
+        let add = |h: Hit| {
             ev.covered += line[h.start..h.end].chars().count();
             if seen[..n_seen].contains(&h.term) {
                 return;
@@ -165,13 +180,27 @@ impl Boilerplate {
                     }
                 }
             }
-        });
+        };
+        match (marks, &self.share) {
+            (Some(marks), Some((partner, _))) => {
+                let mark = |h: Hit| {
+                    // Lines fit in u32 offsets: `run` shares the walk only for those.
+                    marks.push(Mark { id: h.term as u32, start: h.start as u32, end: h.end as u32 })
+                };
+                self.matcher.for_each_hit2(partner, line, add, mark);
+            }
+            _ => self.matcher.for_each_hit(line, add),
+        }
         ev
     }
 
     /// First pass: decide a block on its own. Returns (rule, matched term).
-    fn classify(&self, line: &str) -> Option<(&'static str, String)> {
-        let ev = self.evidence(line);
+    fn classify(
+        &self,
+        line: &str,
+        marks: Option<&mut Vec<Mark>>,
+    ) -> Option<(&'static str, String)> {
+        let ev = self.evidence(line, marks);
         // Fast exit for the common case: no term, no URL, no breadcrumb arrows.
         if ev.best.is_none()
             && ev.best_framing.is_none()
@@ -284,7 +313,7 @@ impl Boilerplate {
                 if f.chars > 12 || f.is_prose() {
                     continue;
                 }
-                let ev = self.evidence(&blocks[i].text);
+                let ev = self.evidence(&blocks[i].text, None);
                 if let Some((_, _, term)) = ev.best {
                     let term = self.matcher.term(term).to_string();
                     blocks[i].set_label(Label::Boilerplate, "boilerplate.neighbour", Some(&term));
@@ -313,11 +342,22 @@ impl Stage for Boilerplate {
     fn run(&self, doc: &mut Document) {
         let mut taken = vec![false; doc.blocks.len()];
         let mut changed = 0;
+        let share = self.share.as_ref().map(|(_, id)| *id);
+        if let Some(id) = share {
+            doc.marks_by = id;
+        }
         for (i, b) in doc.blocks.iter_mut().enumerate() {
             if !b.is_content() {
                 continue;
             }
-            if let Some((rule, term)) = self.classify(&b.text) {
+            // Every content block is walked for the spam stage (a block too long for u32
+            // offsets is left unmarked: spam then scans it itself).
+            let mut marks = share.filter(|_| b.text.len() <= u32::MAX as usize).map(|_| Vec::new());
+            let label = self.classify(&b.text, marks.as_mut());
+            if share.is_some() {
+                b.marks = marks;
+            }
+            if let Some((rule, term)) = label {
                 b.set_label(Label::Boilerplate, rule, Some(&term));
                 taken[i] = true;
                 changed += 1;

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::text::FastMap;
 use crate::FilterError;
@@ -364,8 +365,132 @@ impl Matcher {
         }
     }
 
+    /// Call `fa` for every hit of `self` and `fb` for every hit of `partner.matcher` in
+    /// `line`: exactly the hits of `self.for_each_hit(line, fa)` and of
+    /// `partner.matcher.for_each_hit(line, fb)`, each in order, from one walk over the line.
+    ///
+    /// Why one walk is exact: between its hits a leftmost-longest scan visits every character
+    /// start, and after a hit it resumes at the hit's end (a character start too). So the walk
+    /// visits every character start, and each matcher looks only at the positions at or after
+    /// its own resume point. The union bitmap answers "neither can start here" with one test.
+    pub(crate) fn for_each_hit2(
+        &self,
+        partner: &Partner,
+        line: &str,
+        mut fa: impl FnMut(Hit),
+        mut fb: impl FnMut(Hit),
+    ) {
+        let bytes = line.as_bytes();
+        let mut next = [0usize; 2];
+        if bytes.iter().fold(false, |up, b| up | b.is_ascii_uppercase()) {
+            self.scan2::<true>(partner, bytes, &mut next, &mut fa, &mut fb);
+        } else {
+            self.scan2::<false>(partner, bytes, &mut next, &mut fa, &mut fb);
+        }
+    }
+
+    #[inline(always)]
+    fn scan2<const FOLD: bool>(
+        &self,
+        partner: &Partner,
+        bytes: &[u8],
+        next: &mut [usize; 2],
+        fa: &mut impl FnMut(Hit),
+        fb: &mut impl FnMut(Hit),
+    ) {
+        let u = &*partner.union;
+        let mut i = 0;
+        while let Some(&s) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+            let raw = u64::from_le_bytes(s);
+            let key = if FOLD { lower8(raw) } else { raw };
+            if test_bit(&u.long_bits, long_slot(key))
+                | test_bit(&u.short_bits, (key & 0xFFFF) as usize)
+            {
+                self.hits2(partner, bytes, i, key, next, fa, fb);
+            }
+            i += if key & 0xF0 == 0xE0 { 3 } else { UTF8_LEN[(key & 0xFF) as usize] };
+        }
+        while i < bytes.len() {
+            let key = if FOLD { lower8(load8(bytes, i)) } else { load8(bytes, i) };
+            if test_bit(&u.long_bits, long_slot(key))
+                | test_bit(&u.short_bits, (key & 0xFFFF) as usize)
+            {
+                self.hits2(partner, bytes, i, key, next, fa, fb);
+            }
+            i += UTF8_LEN[(key & 0xFF) as usize];
+        }
+    }
+
+    /// The rare part of [`Matcher::for_each_hit2`]: some pattern of either matcher may start
+    /// at byte `i`; each matcher past its resume point looks for its longest one.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn hits2(
+        &self,
+        partner: &Partner,
+        bytes: &[u8],
+        i: usize,
+        key: u64,
+        next: &mut [usize; 2],
+        fa: &mut impl FnMut(Hit),
+        fb: &mut impl FnMut(Hit),
+    ) {
+        if i >= next[0] && self.may_start(key) {
+            if let Some((id, end)) = self.longest_at(bytes, i, key) {
+                fa(self.hit(id, i, end));
+                next[0] = end;
+            }
+        }
+        let b = &*partner.matcher;
+        if i >= next[1] && b.may_start(key) {
+            if let Some((id, end)) = b.longest_at(bytes, i, key) {
+                fb(b.hit(id, i, end));
+                next[1] = end;
+            }
+        }
+    }
+
+    /// True when a pattern may start where the next eight bytes are `key` (the scan's test).
+    #[inline(always)]
+    fn may_start(&self, key: u64) -> bool {
+        test_bit(&self.scan.long_bits, long_slot(key))
+            | test_bit(&self.scan.short_bits, (key & 0xFFFF) as usize)
+    }
+
+    /// The hit of pattern `id` over bytes `start..end`.
+    #[inline(always)]
+    fn hit(&self, id: u32, start: usize, end: usize) -> Hit {
+        let term = self.pattern_term[id as usize];
+        let t = &self.terms[term];
+        Hit { term, category: t.category, weak: t.weak, start, end }
+    }
+
     pub(crate) fn term(&self, i: usize) -> &str {
         &self.terms[i].text
+    }
+}
+
+/// A second matcher to walk together with a first one in [`Matcher::for_each_hit2`]
+/// (spam's dictionary, walked during the boilerplate scan).
+#[derive(Debug, Clone)]
+pub(crate) struct Partner {
+    pub matcher: Arc<Matcher>,
+    /// The bitmaps of both matchers ORed: a filter for "a pattern of either may start here"
+    /// (both use the same slots, so the union is exact as a filter).
+    union: Box<ScanTables>,
+}
+
+impl Partner {
+    /// `matcher` as a partner of `first` (and only of `first`: the union holds its bits).
+    pub(crate) fn new(first: &Matcher, matcher: Arc<Matcher>) -> Self {
+        let mut union = first.scan.clone();
+        for (u, b) in union.long_bits.iter_mut().zip(&matcher.scan.long_bits) {
+            *u |= b;
+        }
+        for (u, b) in union.short_bits.iter_mut().zip(&matcher.scan.short_bits) {
+            *u |= b;
+        }
+        Partner { matcher, union }
     }
 }
 
@@ -480,6 +605,19 @@ mod tests {
         ];
         // Text: this crate's test pages, plus lines glued from pieces of terms so hits
         // overlap, nest and abut.
+        let lines = testdata_lines();
+        for src in dicts {
+            let m = matcher(src);
+            let ac = reference(&m);
+            let glued = glued_lines(&[&m], 400);
+            for line in lines.iter().chain(&glued) {
+                assert_eq!(hits(&m, line), reference_hits(&ac, &m, line), "{line}");
+            }
+        }
+    }
+
+    /// Every line of this crate's test pages.
+    fn testdata_lines() -> Vec<String> {
         let mut lines: Vec<String> = Vec::new();
         for dir in ["testdata/campus", "testdata/mixed", "testdata/novel"] {
             let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
@@ -488,48 +626,73 @@ mod tests {
                 lines.extend(t.lines().map(str::to_string));
             }
         }
-        for src in dicts {
-            let cats = [
-                "widget",
-                "promo",
-                "meta",
-                "nav",
-                "copyright",
-                "contact",
-                "framing",
-                "porn",
-                "gambling",
-                "video",
-                "pharma",
-                "ad",
-            ];
-            let terms = parse(src, "t", &cats, 0).unwrap();
-            let m = Matcher::new(terms).unwrap();
-            let ac = reference(&m);
-            let pieces: Vec<String> = m
-                .patterns
-                .iter()
-                .flat_map(|p| {
-                    let s = String::from_utf8(p.to_vec()).unwrap();
-                    let cs: Vec<char> = s.chars().collect();
-                    let half: String = cs[cs.len() / 2..].iter().collect();
-                    // A term's first character alone shifts the alignment of what follows.
-                    let first = cs[0].to_string();
-                    [s.to_ascii_uppercase(), half, first, "，".into(), "x".into(), "的".into()]
-                })
-                .collect();
-            let mut seed: u64 = 0x1234_5678;
-            let mut glued = Vec::new();
-            for _ in 0..400 {
-                let mut l = String::new();
-                for _ in 0..12 {
-                    seed = crate::text::mix64(seed.wrapping_add(1));
-                    l.push_str(&pieces[(seed % pieces.len() as u64) as usize]);
-                }
-                glued.push(l);
+        lines
+    }
+
+    fn matcher(src: &str) -> Matcher {
+        let cats = [
+            "widget",
+            "promo",
+            "meta",
+            "nav",
+            "copyright",
+            "contact",
+            "framing",
+            "porn",
+            "gambling",
+            "video",
+            "pharma",
+            "ad",
+        ];
+        Matcher::new(parse(src, "t", &cats, 0).unwrap()).unwrap()
+    }
+
+    /// `n` random lines glued from pieces of the matchers' patterns (whole, upper-cased, the
+    /// second half, the first character) and fillers, so hits overlap, nest and abut.
+    fn glued_lines(ms: &[&Matcher], n: usize) -> Vec<String> {
+        let pieces: Vec<String> = ms
+            .iter()
+            .flat_map(|m| &m.patterns)
+            .flat_map(|p| {
+                let s = String::from_utf8(p.to_vec()).unwrap();
+                let cs: Vec<char> = s.chars().collect();
+                let half: String = cs[cs.len() / 2..].iter().collect();
+                // A term's first character alone shifts the alignment of what follows.
+                let first = cs[0].to_string();
+                [s.to_ascii_uppercase(), half, first, "，".into(), "x".into(), "的".into()]
+            })
+            .collect();
+        let mut seed: u64 = 0x1234_5678;
+        let mut glued = Vec::new();
+        for _ in 0..n {
+            let mut l = String::new();
+            for _ in 0..12 {
+                seed = crate::text::mix64(seed.wrapping_add(1));
+                l.push_str(&pieces[(seed % pieces.len() as u64) as usize]);
             }
+            glued.push(l);
+        }
+        glued
+    }
+
+    #[test]
+    fn dual_walk_yields_the_hits_of_two_walks() {
+        let tricky = "ab\nabc\nbcd\nc\n来源\n来源：\n源于\nApp\nAPP\n下一\n下一篇\n一篇\n赌\n";
+        let boilerplate = include_str!("../dict/boilerplate.txt");
+        let spam = include_str!("../dict/spam.txt");
+        let lines = testdata_lines();
+        for (a, b) in [(boilerplate, spam), (spam, boilerplate), (boilerplate, tricky)] {
+            let a = matcher(a);
+            let b = Arc::new(matcher(b));
+            let partner = Partner::new(&a, Arc::clone(&b));
+            let glued = glued_lines(&[&a, &b], 1000);
             for line in lines.iter().chain(&glued) {
-                assert_eq!(hits(&m, line), reference_hits(&ac, &m, line), "{line}");
+                let (mut ha, mut hb) = (Vec::new(), Vec::new());
+                a.for_each_hit2(&partner, line, |h| ha.push(h), |h| hb.push(h));
+                let (mut wa, mut wb) = (Vec::new(), Vec::new());
+                a.for_each_hit(line, |h| wa.push(h));
+                b.for_each_hit(line, |h| wb.push(h));
+                assert_eq!((ha, hb), (wa, wb), "{line}");
             }
         }
     }

@@ -18,7 +18,9 @@
 //!
 //! Speed: the stages avoid per-line allocation and decode characters only where a rule needs
 //! them; long prose lines (most of the text) take byte-level fast paths (`benches/filters.rs`
-//! measures MB/s per stage).
+//! measures MB/s per stage). When both run, [`Boilerplate::share_walk_with`] makes one
+//! dictionary walk per line serve boilerplate and spam: the spam hits are left in
+//! `Block::marks` for the spam stage (the pipeline wires this; labels are the same either way).
 //!
 //! [`Document::split_blocks`]: qingxi_core::Document::split_blocks
 //! [`Document::assemble`]: qingxi_core::Document::assemble

@@ -18,11 +18,13 @@
 //! ```
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
-use qingxi_core::{Document, Label, Stage, StageName};
+use qingxi_core::{Block, Document, Label, Mark, Stage, StageName};
 use serde::Deserialize;
 
-use crate::dict::{self, Matcher};
+use crate::dict::{self, Hit, Matcher};
 use crate::text::{has_terminal, non_space_chars, ratio, segments};
 use crate::FilterError;
 
@@ -68,15 +70,33 @@ impl SpamConfig {
         }
         let mut terms = dict::parse(DEFAULT_DICT, "embedded spam.txt", &CATEGORIES, 4)?;
         terms.extend(dict::load_extra(&self.extra_dictionaries, base_dir, &CATEGORIES, 4)?);
-        Ok(Spam { cfg: self.clone(), matcher: Matcher::new(terms)? })
+        // Ids start at 1: 0 is "no marks" in `Document::marks_by`.
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        Ok(Spam { cfg: self.clone(), matcher: Arc::new(Matcher::new(terms)?), id })
     }
 }
 
 /// The runtime `spam` stage.
+///
+/// When the boilerplate stage walks the lines for it ([`Boilerplate::share_walk_with`]), it
+/// leaves this stage's dictionary hits in [`Block::marks`] and this stage's id in
+/// [`Document::marks_by`]; the stage then reads them instead of scanning the lines again.
+///
+/// [`Boilerplate::share_walk_with`]: crate::Boilerplate::share_walk_with
+/// [`Block::marks`]: qingxi_core::Block::marks
 #[derive(Debug, Clone)]
 pub struct Spam {
     cfg: SpamConfig,
-    matcher: Matcher,
+    matcher: Arc<Matcher>,
+    /// Unique per build: marks left for this id were made with this matcher (clones share
+    /// both).
+    id: u64,
+}
+
+/// The marks of `b` when they are for this stage (`mine`); `None` means scan the line.
+fn marks(b: &Block, mine: bool) -> Option<&[Mark]> {
+    b.marks.as_deref().filter(|_| mine)
 }
 
 #[derive(Debug, Default)]
@@ -89,10 +109,18 @@ struct Score {
 }
 
 impl Spam {
-    fn score(&self, line: &str) -> Score {
+    /// The dictionary another stage may walk for this one, and the id to leave its marks
+    /// under.
+    pub(crate) fn shared_walk(&self) -> (Arc<Matcher>, u64) {
+        (Arc::clone(&self.matcher), self.id)
+    }
+
+    /// Score `line` from its dictionary hits: `marks` when an earlier stage recorded them,
+    /// else a scan.
+    fn score(&self, line: &str, marks: Option<&[Mark]>) -> Score {
         let mut s = Score::default();
         let mut seen: [usize; 8] = [usize::MAX; 8];
-        self.matcher.for_each_hit(line, |h| {
+        let mut add = |h: Hit| {
             s.points += if h.weak { 1 } else { 2 };
             s.covered += line[h.start..h.end].chars().count();
             if !h.weak {
@@ -107,12 +135,28 @@ impl Spam {
                 seen[(s.distinct as usize) % seen.len()] = h.term;
                 s.distinct += 1;
             }
-        });
+        };
+        match marks {
+            Some(marks) => {
+                for m in marks {
+                    let term = m.id as usize;
+                    let t = &self.matcher.terms[term];
+                    add(Hit {
+                        term,
+                        category: t.category,
+                        weak: t.weak,
+                        start: m.start as usize,
+                        end: m.end as usize,
+                    });
+                }
+            }
+            None => self.matcher.for_each_hit(line, add),
+        }
         s
     }
 
-    fn classify(&self, line: &str) -> Option<(&'static str, String)> {
-        let s = self.score(line);
+    fn classify(&self, line: &str, marks: Option<&[Mark]>) -> Option<(&'static str, String)> {
+        let s = self.score(line, marks);
         let best = s.best?;
         if s.distinct < 2 {
             return None;
@@ -163,11 +207,13 @@ impl Stage for Spam {
         let n = doc.blocks.len();
         let mut spam = vec![false; n];
         let mut changed = 0;
+        // Marks left for this stage (blocks without marks were not walked: scan those).
+        let mine = doc.marks_by == self.id;
         for (i, b) in doc.blocks.iter_mut().enumerate() {
             if !b.is_content() {
                 continue;
             }
-            if let Some((rule, term)) = self.classify(&b.text) {
+            if let Some((rule, term)) = self.classify(&b.text, marks(b, mine)) {
                 b.set_label(Label::Spam, rule, Some(&term));
                 spam[i] = true;
                 changed += 1;
@@ -186,7 +232,7 @@ impl Stage for Spam {
                 if non_space_chars(&b.text) > 30 || has_terminal(&b.text) {
                     continue;
                 }
-                let s = self.score(&b.text);
+                let s = self.score(&b.text, marks(b, mine));
                 if let (true, Some(best)) = (s.points >= 2, s.best) {
                     let term = self.matcher.term(best).to_string();
                     doc.blocks[i].set_label(Label::Spam, "spam.neighbour", Some(&term));
@@ -251,7 +297,7 @@ mod tests {
 
     /// The classification as first written: every item counted, characters always counted.
     fn classify_reference(st: &Spam, line: &str) -> Option<(&'static str, String)> {
-        let s = st.score(line);
+        let s = st.score(line, None);
         let best = s.best?;
         if s.distinct < 2 {
             return None;
@@ -299,9 +345,89 @@ mod tests {
                         }
                     })
                     .collect();
-                assert_eq!(st.classify(&line), classify_reference(&st, &line), "{line}");
+                assert_eq!(st.classify(&line, None), classify_reference(&st, &line), "{line}");
             }
         }
+    }
+
+    /// Every block's (label, rule, matched term) after boilerplate then `spam`.
+    fn run_both(
+        bp: &crate::Boilerplate,
+        spam: &Spam,
+        text: &str,
+    ) -> Vec<(Label, Option<&'static str>, Option<String>)> {
+        let mut doc = Document::new("t", text.to_string());
+        doc.split_blocks();
+        bp.run(&mut doc);
+        spam.run(&mut doc);
+        doc.blocks.into_iter().map(|b| (b.label, b.rule, b.matched)).collect()
+    }
+
+    #[test]
+    fn labels_are_the_same_with_and_without_the_shared_walk() {
+        let bp = crate::BoilerplateConfig::default().build(Path::new(".")).unwrap();
+        let spam = stage();
+        let mut shared = bp.clone();
+        shared.share_walk_with(&spam);
+        // Another spam stage: the marks are not for it, so it must scan.
+        let other = stage();
+        // This crate's test pages, and pages of lines glued from both dictionaries' terms.
+        let mut texts: Vec<String> = Vec::new();
+        for dir in ["testdata/campus", "testdata/mixed", "testdata/novel"] {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for e in std::fs::read_dir(dir).unwrap() {
+                texts.push(std::fs::read_to_string(e.unwrap().path()).unwrap());
+            }
+        }
+        let mut terms: Vec<String> = crate::dict::parse(DEFAULT_DICT, "t", &CATEGORIES, 4)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        let bp_dict = include_str!("../dict/boilerplate.txt");
+        terms.extend(
+            crate::dict::parse(bp_dict, "t", &["a"; 7], 0)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| t.text),
+        );
+        let fillers =
+            ["|", " ", "，", "、", "。", "的", "正文内容", "在线", "2021", "AB", "\n", "\n\n"];
+        let mut seed = 5u64;
+        for _ in 0..300 {
+            let text: String = (0..60)
+                .map(|_| {
+                    seed = crate::text::mix64(seed.wrapping_add(1));
+                    let k = (seed >> 8) as usize;
+                    if seed % 2 == 0 {
+                        terms[k % terms.len()].as_str()
+                    } else {
+                        fillers[k % fillers.len()]
+                    }
+                })
+                .collect();
+            texts.push(text);
+        }
+        let mut spam_blocks = 0;
+        for text in &texts {
+            let want = run_both(&bp, &spam, text);
+            spam_blocks += want.iter().filter(|l| l.0 == Label::Spam).count();
+            assert_eq!(run_both(&shared, &spam, text), want, "{text}");
+            assert_eq!(run_both(&shared, &other, text), want, "{text}");
+            // Blocks without marks are scanned, not taken as clean.
+            let mut doc = Document::new("t", text.clone());
+            doc.split_blocks();
+            shared.run(&mut doc);
+            assert_eq!(doc.marks_by, spam.id);
+            for b in doc.blocks.iter_mut().step_by(2) {
+                b.marks = None;
+            }
+            spam.run(&mut doc);
+            let got: Vec<_> =
+                doc.blocks.into_iter().map(|b| (b.label, b.rule, b.matched)).collect();
+            assert_eq!(got, want, "{text}");
+        }
+        assert!(spam_blocks > 100, "{spam_blocks}");
     }
 
     #[test]

@@ -109,13 +109,25 @@ impl Pipeline {
             text.push(Box::new(config.reflow.build().map_err(norm(StageName::Reflow))?));
         }
         let mut filters: Vec<Box<dyn Stage>> = Vec::new();
-        if on(StageName::Boilerplate) {
-            filters.push(Box::new(
-                config.boilerplate.build(base_dir).map_err(fail(StageName::Boilerplate))?,
-            ));
+        let mut boilerplate = if on(StageName::Boilerplate) {
+            Some(config.boilerplate.build(base_dir).map_err(fail(StageName::Boilerplate))?)
+        } else {
+            None
+        };
+        let spam = if on(StageName::Spam) {
+            Some(config.spam.build(base_dir).map_err(fail(StageName::Spam))?)
+        } else {
+            None
+        };
+        // Spam runs right after boilerplate: one dictionary walk per line serves both.
+        if let (Some(b), Some(s)) = (&mut boilerplate, &spam) {
+            b.share_walk_with(s);
         }
-        if on(StageName::Spam) {
-            filters.push(Box::new(config.spam.build(base_dir).map_err(fail(StageName::Spam))?));
+        if let Some(b) = boilerplate {
+            filters.push(Box::new(b));
+        }
+        if let Some(s) = spam {
+            filters.push(Box::new(s));
         }
         if on(StageName::Template) {
             filters
