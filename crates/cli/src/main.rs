@@ -25,6 +25,9 @@ use qingxi_pipeline::{is_implemented, Config, Event, Outcome, Pipeline, RunOptio
 
 use crate::summary::Summary;
 
+/// Least time between two resume checkpoints (see `run`).
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// mimalloc instead of the system allocator: documents allocate many short strings on every
 /// worker, and glibc's arenas spent ~6% of the instructions and thousands of futex waits per
 /// run on them (bench/RESULTS.md). Version 2: version 3 returns freed pages to the OS so
@@ -324,6 +327,10 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let mut stop: Option<anyhow::Error> = None;
     let mut broken_pipe = false;
     let mut last_origin = prior.as_ref().and_then(|p| p.last_origin.clone());
+    // Checkpoints flush the output to disk (fdatasync): one per batch would stall the
+    // writing thread thousands of times on a large run, so after the first one they are at
+    // least `CHECKPOINT_EVERY` apart. A killed run redoes at most that much work.
+    let mut last_checkpoint: Option<Instant> = None;
     let mut write_time = std::time::Duration::ZERO;
     let on_event = |event| {
         let outcome = match event {
@@ -347,6 +354,10 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             }
             Event::BatchDone { items_done } => {
                 let Some(path) = &state_path else { return ControlFlow::Continue(()) };
+                if last_checkpoint.is_some_and(|t| t.elapsed() < CHECKPOINT_EVERY) {
+                    return ControlFlow::Continue(());
+                }
+                last_checkpoint = Some(Instant::now());
                 let saved = checkpoint(&mut *sink, removed_log.as_mut()).and_then(|(o, r)| {
                     let state = resume::State {
                         fingerprint: fingerprint.clone(),
