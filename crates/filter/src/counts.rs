@@ -9,6 +9,12 @@ use crate::FilterError;
 
 const MAGIC: &str = "qingxi-line-counts 1";
 
+/// Lines longer than this (about 200 Han characters) are not counted: site template is
+/// short (headers, menus, footers), and the template stage never asks about longer lines.
+/// Skipping them saves hashing about a third of the text and a table entry per paragraph
+/// (long lines are nearly all distinct).
+pub(crate) const MAX_COUNTED_LINE_BYTES: usize = 600;
+
 /// Counts of normalized lines per site, from a first pass over the corpus.
 ///
 /// A line's key is its normalized form (digits folded to one symbol, whitespace and
@@ -49,11 +55,13 @@ impl LineCounts {
         LineCounts { max_entries: max_entries.max(1), ..LineCounts::default() }
     }
 
-    /// Count one document of `site`: every distinct non-empty normalized line once.
+    /// Count one document of `site`: every distinct non-empty normalized line of at most
+    /// 600 bytes once.
     pub fn observe(&mut self, site: &str, text: &str) {
         let sh = site_hash(site);
         let mut keys: Vec<u64> = text
             .lines()
+            .filter(|l| l.len() <= MAX_COUNTED_LINE_BYTES)
             .filter_map(|l| {
                 let (h, kept) = line_key(l);
                 (kept > 0).then(|| entry_key(sh, h))
@@ -64,7 +72,12 @@ impl LineCounts {
         for k in keys {
             *self.lines.entry(k).or_insert(0) += 1;
         }
-        *self.sites.entry(site.to_string()).or_insert(0) += 1;
+        match self.sites.get_mut(site) {
+            Some(n) => *n += 1,
+            None => {
+                self.sites.insert(site.to_string(), 1);
+            }
+        }
         self.enforce_cap();
     }
 
@@ -93,10 +106,11 @@ impl LineCounts {
         self.sites.get(site).copied().unwrap_or(0)
     }
 
-    /// Documents of `site` containing `line` (after normalization).
+    /// Documents of `site` containing `line` (after normalization); 0 for lines longer than
+    /// 600 bytes, which are not counted.
     pub fn line_docs(&self, site: &str, line: &str) -> u32 {
         let (h, kept) = line_key(line);
-        if kept == 0 {
+        if kept == 0 || line.len() > MAX_COUNTED_LINE_BYTES {
             return 0;
         }
         self.get(site_hash(site), h)
@@ -245,6 +259,19 @@ mod tests {
         assert_eq!(c.line_docs("a", "版权所有 1999"), 2, "digits folded, counted once per doc");
         assert_eq!(c.line_docs("a", "不存在"), 0);
         assert_eq!(c.line_docs("a", " 。"), 0);
+    }
+
+    #[test]
+    fn long_lines_are_not_counted() {
+        let long = "长".repeat(MAX_COUNTED_LINE_BYTES / 3 + 1);
+        let edge = "边".repeat(MAX_COUNTED_LINE_BYTES / 3);
+        let mut c = LineCounts::new(1000);
+        for _ in 0..3 {
+            c.observe("s", &format!("{long}\n{edge}\n"));
+        }
+        assert_eq!(c.line_docs("s", &edge), 3, "a line of exactly the limit counts");
+        assert_eq!(c.line_docs("s", &long), 0);
+        assert_eq!(c.len(), 1, "no table entry for the long line");
     }
 
     #[test]
