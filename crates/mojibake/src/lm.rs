@@ -173,6 +173,14 @@ impl Lm {
         transition_from_flags(flags(a), flags(b))
     }
 
+    /// [`Lm::cost`] of the one character `c`.
+    #[inline]
+    pub(crate) fn cost_one(&self, c: char, left: Option<char>, right: Option<char>) -> Cost {
+        self.char_cost(c)
+            + left.map_or(0, |l| self.link(l, c))
+            + right.map_or(0, |r| self.link(c, r))
+    }
+
     /// Cost of `chars` between the context characters `left` and `right`.
     pub(crate) fn cost(&self, chars: &[char], left: Option<char>, right: Option<char>) -> Cost {
         let mut total: Cost = chars.iter().map(|&c| self.char_cost(c)).sum();
@@ -191,6 +199,15 @@ fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
 }
 
+/// Cost of a Han character the model has not seen.
+fn unseen_han_cost(c: char) -> Cost {
+    if crate::tables::tables().is_big5_common(c) {
+        UNSEEN_COMMON_TRAD
+    } else {
+        UNSEEN_HAN
+    }
+}
+
 fn is_latin_letter(c: char) -> bool {
     matches!(c as u32, 0xC0..=0xFF) && c != '×' && c != '÷'
 }
@@ -198,6 +215,26 @@ fn is_latin_letter(c: char) -> bool {
 /// Costs for characters outside the Han model, by class. They only need to rank mojibake
 /// (C1 controls, symbol soup, rare scripts, private use) above the text it came from.
 fn class_cost(c: char) -> Cost {
+    let u = c as u32;
+    // What `class_cost_by_rule` comes to past the last windows-1252 extra (™, U+2122),
+    // where most of its cases cannot apply; the tables ask this of most of the BMP.
+    if u > 0x2122 {
+        return match u {
+            0xFFFD => 1000,
+            _ if is_han(c) => unseen_han_cost(c),
+            0x3000..=0x303F | 0xFF01..=0xFF5E => 500,
+            0x3040..=0x30FF => 900,
+            0xAC00..=0xD7A3 | 0x2123..=0x27BF => 1000,
+            0x1F300..=0x1FAFF => 800,
+            0xE000..=0xF8FF => 3000,
+            _ => 1300,
+        };
+    }
+    class_cost_by_rule(c)
+}
+
+/// [`class_cost`] as the rules read, case by case.
+fn class_cost_by_rule(c: char) -> Cost {
     let u = c as u32;
     match c {
         '\n' | '\r' | '\t' | ' ' => 200,
@@ -207,8 +244,7 @@ fn class_cost(c: char) -> Cost {
         '\u{FFFD}' => 1000,
         '·' => 800,
         '°' | '×' | '“' | '”' | '‘' | '’' | '—' | '…' | '–' | '€' => 500,
-        _ if is_han(c) && crate::tables::tables().is_big5_common(c) => UNSEEN_COMMON_TRAD,
-        _ if is_han(c) => UNSEEN_HAN,
+        _ if is_han(c) => unseen_han_cost(c),
         _ if is_latin_letter(c) => 700,
         _ => match u {
             0x80..=0x9F => 2000,
@@ -241,6 +277,17 @@ const CONTINUATION: u8 = 1 << 5;
 
 fn script_flags(c: char) -> u8 {
     let u = c as u32;
+    // Past the last windows-1252 extra (™, U+2122) only Han and Hangul are flagged; the
+    // tables ask this of every BMP character at start-up.
+    if u > 0x2122 {
+        return if is_han(c) {
+            HAN
+        } else if (0xAC00..=0xD7A3).contains(&u) {
+            HANGUL
+        } else {
+            0
+        };
+    }
     let mut f = 0;
     if (0x80..=0xFF).contains(&u) {
         f |= LATIN;
@@ -331,6 +378,45 @@ mod tests {
         }
     }
 
+    /// [`script_flags`] without its shortcut.
+    fn script_flags_by_rule(c: char) -> u8 {
+        let u = c as u32;
+        let mut f = 0;
+        if (0x80..=0xFF).contains(&u) {
+            f |= LATIN;
+        }
+        if is_han(c) {
+            f |= HAN;
+        }
+        if (0xAC00..=0xD7A3).contains(&u) {
+            f |= HANGUL;
+        }
+        if c.is_ascii() {
+            f |= ASCII;
+        }
+        if matches!(c, 'Â'..='ô') {
+            f |= LEAD;
+        }
+        if (0x80..=0xBF).contains(&u) || is_cp1252_extra(c) {
+            f |= CONTINUATION;
+        }
+        f
+    }
+
+    #[test]
+    fn class_cost_agrees_with_the_rule_on_every_char() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(class_cost(c), class_cost_by_rule(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn script_flags_agree_with_the_rule_on_every_char() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(script_flags(c), script_flags_by_rule(c), "{c:?}");
+        }
+    }
+
     #[test]
     fn transition_flags_agree_with_the_rule() {
         let sample =
@@ -340,6 +426,21 @@ mod tests {
                 assert_eq!(transition_cost(a, b), transition_by_rule(a, b), "{a:?} {b:?}");
                 assert_eq!(lm().transition(a, b), transition_by_rule(a, b), "{a:?} {b:?}");
             }
+        }
+    }
+
+    /// Every BMP character the model lacks costs what its class says; a single character
+    /// costs what a text of it does.
+    #[test]
+    fn the_cost_table_agrees_with_the_classes_everywhere() {
+        let m = lm();
+        for c in (0..0x10000u32).filter_map(char::from_u32).filter(|&c| m.idx(c).is_none()) {
+            assert_eq!(m.char_cost(c), class_cost(c), "{c:?}");
+        }
+        let cases =
+            [('中', Some('的'), Some('文')), ('文', None, Some('a')), ('é', Some('Ã'), None)];
+        for (c, l, r) in cases {
+            assert_eq!(m.cost_one(c, l, r), m.cost(&[c], l, r), "{c:?}");
         }
     }
 

@@ -223,11 +223,11 @@ pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>)
     let mut pos = CharPos::default();
     // Byte index of the current character.
     let mut i = 0;
-    // Double-byte decoders: the compact id of their state set (0: none live), where the
-    // stretch began (bytes) and whether one completed a character in it.
+    // Double-byte decoders: the id of their state (0: none live; see `ScanTables::next`,
+    // which also says whether one completed a character in the stretch), and where the
+    // stretch began (bytes).
     let mut s: u8 = 0;
     let mut stretch = 0;
-    let mut emitted = false;
     // The current single-byte run (byte index of its start), and whether it holds a byte
     // other than ASCII and NBSP.
     let mut run_at: Option<usize> = None;
@@ -251,7 +251,8 @@ pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>)
             // Controls are looked through, as the search does (see `transparent`).
             if !transparent(char::from(x)) {
                 s = st.ascii[usize::from(s)];
-                if s == 0 && emitted {
+                if s == DIED {
+                    s = 0;
                     w.double.push((pos.of(line, stretch), pos.of(line, i)));
                 }
             }
@@ -263,9 +264,12 @@ pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>)
             // ones, so only the decoders matter. A tight loop without bounds checks.
             let mut rest = &bytes[i..];
             while let [x @ 0xE3..=0xEF, b1, b2, tail @ ..] = rest {
-                let cp = usize::from(x & 0x0F) << 12
-                    | usize::from(b1 & 0x3F) << 6
-                    | usize::from(b2 & 0x3F);
+                // The code point: `b1` and `b2` are continuation bytes (the string is valid
+                // UTF-8), so their tag bits and that of `x` are one constant to take off,
+                // and the mask only tells the compiler the index is in bounds.
+                let cp = ((usize::from(*x) << 12) + (usize::from(*b1) << 6) + usize::from(*b2))
+                    .wrapping_sub(0xE_2080)
+                    & 0xFFFF;
                 let info = st.info[cp];
                 if s == 0 {
                     if info & START == 0 {
@@ -273,12 +277,10 @@ pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>)
                         continue;
                     }
                     stretch = n - rest.len();
-                    emitted = false;
                 }
-                let e = st.next[usize::from(s)][usize::from(info & !SINGLE)];
-                s = e & !EMITTED;
-                emitted |= e & EMITTED != 0;
-                if s == 0 && emitted {
+                s = st.next[usize::from(s)][usize::from(info)];
+                if s == DIED {
+                    s = 0;
                     let at = n - rest.len();
                     w.double.push((pos.of(line, stretch), pos.of(line, at)));
                 }
@@ -326,12 +328,10 @@ pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>)
         if s != 0 || info & START != 0 {
             if s == 0 {
                 stretch = i;
-                emitted = false;
             }
-            let e = st.next[usize::from(s)][usize::from(info & !SINGLE)];
-            s = e & !EMITTED;
-            emitted |= e & EMITTED != 0;
-            if s == 0 && emitted {
+            s = st.next[usize::from(s)][usize::from(info)];
+            if s == DIED {
+                s = 0;
                 w.double.push((pos.of(line, stretch), pos.of(line, i)));
             }
         }
@@ -343,7 +343,7 @@ pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>)
             end_run(line, (lo, at), (hi, n), None, p, w, run);
         }
     }
-    if s != 0 && emitted {
+    if s & EMITTED != 0 {
         w.double.push((pos.of(line, stretch), pos.of(line, n)));
     }
     !w.is_empty()
@@ -379,19 +379,27 @@ const TRANSPARENT: u8 = 50;
 const START: u8 = 1 << 6;
 /// A non-ASCII character of the single-byte code page.
 const SINGLE: u8 = 1 << 7;
-/// In `ScanTables::next`: a decoder completed a character of three or more bytes.
-const EMITTED: u8 = 1 << 7;
+/// In a state id of `ScanTables::next`: a decoder completed a character of three or more
+/// bytes in the current stretch. The low six bits number the state set.
+const EMITTED: u8 = 1 << 6;
+/// In `ScanTables::next`: every decoder died after one completed a character of three or
+/// more bytes, which ends a window (the scan then has no decoder live, state 0). When none
+/// had completed one the entry is simply 0.
+const DIED: u8 = 1 << 7;
 
 /// The tables of [`scan`], derived once from [`step_table`] and the codec tables.
 struct ScanTables {
     /// Per BMP character: its code (low six bits) with [`START`] and [`SINGLE`].
     info: Box<[u8; 0x10000]>,
-    /// Per reachable state set (by compact id, 0 the empty set) and per character code
-    /// with [`START`]: the next set's id, with [`EMITTED`].
-    next: Vec<[u8; 128]>,
-    /// Per state set id: the next one after a (non-transparent) ASCII byte, which never
-    /// completes a character of three bytes.
-    ascii: Vec<u8>,
+    /// Per state and per `info` of a character: the next state, or [`DIED`]. A state is
+    /// a reachable state set (by compact id, 0 the empty set) with [`EMITTED`], so the live
+    /// path of the scan is one lookup and one test. Rows for every `u8` and columns for
+    /// every `info` (with [`SINGLE`], which changes nothing) keep it free of bounds checks
+    /// and masks; the rows past the reachable states are never touched.
+    next: Box<[[u8; 256]; 256]>,
+    /// Per state: the next one after a (non-transparent) ASCII byte, which never completes
+    /// a character of three bytes but can end a window.
+    ascii: Box<[u8; 256]>,
 }
 
 fn scan_tables() -> &'static ScanTables {
@@ -438,8 +446,10 @@ impl ScanTables {
         // Number the state sets reachable from none, breadth first.
         let mut sets: Vec<u16> = vec![0];
         let mut id_of = std::collections::HashMap::from([(0u16, 0u8)]);
-        let mut next = Vec::new();
-        let mut ascii = Vec::new();
+        // Per set id and code: the next set's id and whether a decoder emitted; per set
+        // id: the next set's id after ASCII.
+        let mut rows: Vec<[(u8, bool); 128]> = Vec::new();
+        let mut after_ascii = Vec::new();
         let mut k = 0;
         while k < sets.len() {
             let set = sets[k];
@@ -449,7 +459,7 @@ impl ScanTables {
                     u8::try_from(sets.len() - 1).ok().filter(|&id| id < EMITTED).expect("few sets")
                 })
             };
-            let mut row = [0u8; 128];
+            let mut row = [(0u8, false); 128];
             for (code, entry) in row.iter_mut().enumerate() {
                 let (pair, start) = (code as u8 & !START, code as u8 & START != 0);
                 let mut emitted = false;
@@ -465,14 +475,37 @@ impl ScanTables {
                         feed(mid, r, &mut emitted)
                     }
                 };
-                *entry = intern(to) | if emitted { EMITTED } else { 0 };
+                *entry = (intern(to), emitted);
             }
             let mut emitted = false;
-            let after_ascii = feed(set, 0, &mut emitted);
+            let to = feed(set, 0, &mut emitted);
             assert!(!emitted, "an ASCII byte never completes a character");
-            ascii.push(intern(after_ascii));
-            next.push(row);
+            after_ascii.push(intern(to));
+            rows.push(row);
             k += 1;
+        }
+        // Fold whether a decoder emitted in the stretch into the state.
+        let state = |to: u8, emitted: bool| match (to, emitted) {
+            (0, false) => 0,
+            (0, true) => DIED,
+            (to, false) => to,
+            (to, true) => to | EMITTED,
+        };
+        let mut next = Box::new([[0u8; 256]; 256]);
+        let mut ascii = Box::new([0u8; 256]);
+        for (id, row) in rows.iter().enumerate() {
+            for emitted in [false, true] {
+                // The empty set has not emitted: a stretch starts with none.
+                if id == 0 && emitted {
+                    continue;
+                }
+                let from = usize::from(state(id as u8, emitted));
+                for (info, entry) in next[from].iter_mut().enumerate() {
+                    let (to, now) = row[info & !usize::from(SINGLE)];
+                    *entry = state(to, emitted || now);
+                }
+                ascii[from] = state(after_ascii[id], emitted);
+            }
         }
         ScanTables { info, next, ascii }
     }
@@ -830,16 +863,17 @@ impl Prefix {
             let c = self.text[k];
             // What `normalize` drops costs nothing and links nothing: the text is scored as
             // it will read once they are gone.
+            let skip = transparent(c);
             let (cost, link) = match self.last {
-                _ if transparent(c) => (0, 0),
+                _ if skip => (0, 0),
                 None => (m.char_cost(c), 0),
                 Some(l) => (m.char_cost(c), m.link(l, c)),
             };
             self.chars.push(self.chars[k] + cost);
             self.links.push(self.links[k] + link);
             self.fffd.push(self.fffd[k] + u32::from(c == '\u{FFFD}'));
-            self.seen.push(self.seen[k] + u32::from(!transparent(c)));
-            if !transparent(c) {
+            self.seen.push(self.seen[k] + u32::from(!skip));
+            if !skip {
                 self.last = Some(c);
             }
         }
@@ -914,9 +948,20 @@ impl Prefix {
 /// its decision is the same before and after `normalize`: a control the fuzzer or a
 /// scraper dropped inside mojibake neither hides it on the first run nor exposes it on the
 /// next. (C1 controls and the soft hyphen are bytes of windows-1252 mojibake: not these.)
+///
+/// The repair search asks this of every character it decodes and scores, so it is a bit
+/// mask for ASCII and, above it, one comparison for all but a few code points (the
+/// definition, as ranges, is `transparent_by_ranges` in the tests).
+#[inline]
 pub(crate) fn transparent(c: char) -> bool {
-    matches!(c, '\0'..='\u{08}' | '\u{0B}' | '\u{0C}' | '\u{0E}'..='\u{1F}' | '\u{7F}')
-        || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}')
+    // Bit k: ASCII k is a C0 control other than \t \n \r, or DEL.
+    const ASCII: u128 = (0xFFFF_FFFF & !(1 << 0x09 | 1 << 0x0A | 1 << 0x0D)) | 1 << 0x7F;
+    let u = c as u32;
+    if u < 0x80 {
+        return ASCII >> u & 1 != 0;
+    }
+    // The others are U+180E, U+200B–U+200D, U+2060 and U+FEFF.
+    u >= 0x180E && matches!(u, 0x180E | 0x200B..=0x200D | 0x2060 | 0xFEFF)
 }
 
 /// Cost of one U+FFFD under the model.
@@ -1245,7 +1290,7 @@ fn guess_lost(outs: &[Out], left: Option<char>, right: Option<char>, margin: f32
         let mut best = (f32::INFINITY, None::<char>);
         let mut second = f32::INFINITY;
         for c in completions(seq) {
-            let cost = nats(m.cost(&[c], l.filter(|&c| c != '\u{FFFD}'), r));
+            let cost = nats(m.cost_one(c, l.filter(|&c| c != '\u{FFFD}'), r));
             if cost < best.0 {
                 second = best.0;
                 best = (cost, Some(c));
@@ -1649,6 +1694,19 @@ fn run_candidates(
 #[cfg(test)]
 mod prefix_tests {
     use super::*;
+
+    /// What [`transparent`] means, as first written.
+    fn transparent_by_ranges(c: char) -> bool {
+        matches!(c, '\0'..='\u{08}' | '\u{0B}' | '\u{0C}' | '\u{0E}'..='\u{1F}' | '\u{7F}')
+            || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}')
+    }
+
+    #[test]
+    fn transparent_agrees_with_its_definition_on_every_char() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(transparent(c), transparent_by_ranges(c), "{c:?}");
+        }
+    }
 
     /// Scoring from prefix sums is exact: any span, in any context, costs what the language
     /// model gives character by character.

@@ -49,17 +49,65 @@ fn is_private_use(c: char) -> bool {
     matches!(c as u32, 0xE000..=0xF8FF)
 }
 
+/// What `enc` decodes the two bytes to as a whole, or `None` when they are malformed:
+/// `decode_without_bom_handling_and_without_replacement` without its `String`.
+/// `buf` needs room for two characters.
+fn decode_pair<'a>(enc: &'static Encoding, pair: [u8; 2], buf: &'a mut str) -> Option<&'a str> {
+    decode_all(enc, &pair, buf)
+}
+
+/// `bytes` decoded as a whole without replacement into `out`, or `None` when malformed (or
+/// when `out` is too short). Into a `str`, so the output needs no UTF-8 check.
+fn decode_all<'a>(enc: &'static Encoding, bytes: &[u8], out: &'a mut str) -> Option<&'a str> {
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let (result, read, written) = decoder.decode_to_str_without_replacement(bytes, out, true);
+    let out: &'a str = out;
+    match result {
+        encoding_rs::DecoderResult::InputEmpty if read == bytes.len() => Some(&out[..written]),
+        _ => None,
+    }
+}
+
+/// Code point per pair index ([`pair_index`]): the one character the pair decodes to on
+/// its own, 0 when it is malformed, decodes to several characters, private use or ASCII.
+///
+/// Decoding 48 thousand pairs one call each was most of the stage's start-up, so pairs are
+/// decoded a stretch of trail bytes at a time. That is exact when the stretch decodes
+/// without error to one character per pair: these decoders return to their initial state
+/// after every valid pair and every valid pair yields at least one character, so the
+/// stretch's characters are, in order, what each pair decodes to alone. Any other stretch
+/// (an invalid pair in it, a pair that yields two characters) is decoded pair by pair.
 fn decode_table(enc: &'static Encoding) -> Vec<u32> {
     let mut table = vec![0u32; 126 * 191];
+    let mut set = |i: usize, c: char| {
+        if !is_private_use(c) && !c.is_ascii() {
+            table[i] = c as u32;
+        }
+    };
+    let mut bytes = Vec::with_capacity(2 * 191);
+    let mut out = "\0".repeat(16 * 191);
+    let mut buf = "\0".repeat(16);
     for lead in 0x81..=0xFEu8 {
-        for trail in 0x40..=0xFEu8 {
-            let Some(i) = pair_index(lead, trail) else { continue };
-            if let Some(s) = enc.decode_without_bom_handling_and_without_replacement(&[lead, trail])
-            {
-                let mut it = s.chars();
-                if let (Some(c), None) = (it.next(), it.next()) {
-                    if !is_private_use(c) && !c.is_ascii() {
-                        table[i] = c as u32;
+        // Big5 has no trail bytes 0x7F–0xA0: keep them out of the stretches that decode.
+        for trails in [0x40..=0x7Eu8, 0x80..=0xA0, 0xA1..=0xFE] {
+            bytes.clear();
+            for trail in trails.clone() {
+                bytes.extend_from_slice(&[lead, trail]);
+            }
+            let n = bytes.len() / 2;
+            if let Some(s) = decode_all(enc, &bytes, &mut out).filter(|s| s.chars().count() == n) {
+                for (trail, c) in trails.zip(s.chars()) {
+                    let i = pair_index(lead, trail).expect("trail in range");
+                    set(i, c);
+                }
+                continue;
+            }
+            for trail in trails {
+                let i = pair_index(lead, trail).expect("trail in range");
+                if let Some(s) = decode_pair(enc, [lead, trail], &mut buf) {
+                    let mut it = s.chars();
+                    if let (Some(c), None) = (it.next(), it.next()) {
+                        set(i, c);
                     }
                 }
             }
@@ -241,6 +289,48 @@ mod tests {
                 single_byte(c),
                 CP1252_HIGH.iter().position(|&x| x == c).map(|i| 0x80 + i as u8)
             );
+        }
+    }
+
+    /// The allocation-free pair decode is encoding_rs's whole-input decode.
+    #[test]
+    fn decode_pair_agrees_with_encoding_rs() {
+        let mut buf = "\0".repeat(16);
+        for enc in [GBK, BIG5] {
+            for lead in 0x80..=0xFFu8 {
+                for trail in 0x00..=0xFFu8 {
+                    let bytes = [lead, trail];
+                    let want = enc.decode_without_bom_handling_and_without_replacement(&bytes);
+                    let got = decode_pair(enc, [lead, trail], &mut buf);
+                    assert_eq!(got, want.as_deref(), "{} {lead:02X} {trail:02X}", enc.name());
+                }
+            }
+        }
+    }
+
+    /// The table decoded by stretches is the table decoded pair by pair through
+    /// encoding_rs's whole-input decode.
+    #[test]
+    fn decode_table_agrees_with_pair_by_pair() {
+        for enc in [GBK, BIG5] {
+            let table = decode_table(enc);
+            for lead in 0x81..=0xFEu8 {
+                for trail in 0x40..=0xFEu8 {
+                    let Some(i) = pair_index(lead, trail) else { continue };
+                    let bytes = [lead, trail];
+                    let mut want = 0;
+                    if let Some(s) = enc.decode_without_bom_handling_and_without_replacement(&bytes)
+                    {
+                        let mut it = s.chars();
+                        if let (Some(c), None) = (it.next(), it.next()) {
+                            if !is_private_use(c) && !c.is_ascii() {
+                                want = c as u32;
+                            }
+                        }
+                    }
+                    assert_eq!(table[i], want, "{} {lead:02X} {trail:02X}", enc.name());
+                }
+            }
         }
     }
 
