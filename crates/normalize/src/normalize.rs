@@ -246,7 +246,9 @@ const ASCII_TOUCHED: [bool; 128] = {
 };
 
 /// Could some rule act on the non-ASCII character `c` in the middle of a line? (C1
-/// controls, NBSP, zero-width characters, full-width letters and digits.)
+/// controls, NBSP, zero-width characters, full-width letters and digits.) The definition
+/// [`skip_plain`] decides from bytes.
+#[cfg(test)]
 fn is_touched(c: char) -> bool {
     matches!(c, '\u{80}'..='\u{A0}' | '\u{AD}') || is_zero_width(c) || is_fullwidth_alnum(c)
 }
@@ -254,28 +256,78 @@ fn is_touched(c: char) -> bool {
 /// Byte offset of the first character at or after `from` that some rule may act on when
 /// it is not the first of its line. Everything before it is left as it is and only
 /// becomes the previous character.
+///
+/// Decided from the UTF-8 bytes alone, without decoding: the touched characters outside
+/// ASCII are C1 controls, NBSP and the soft hyphen (`C2 80`..`C2 A0`, `C2 AD`), U+180E
+/// (`E1 A0 8E`), U+200B..U+200D (`E2 80 8B`..`8D`), U+2060 (`E2 81 A0`), U+FEFF
+/// (`EF BB BF`) and the full-width digits and letters (`EF BC 90`..`99`, `EF BC A1`..`BA`,
+/// `EF BD 81`..`9A`); every other character is skipped by the length its lead byte gives.
 fn skip_plain(text: &str, from: usize) -> usize {
     let b = text.as_bytes();
     let mut i = from;
-    while i < b.len() {
-        let lead = b[i];
-        match lead {
-            // U+3000..U+EFFF: Han, CJK punctuation, kana, Hangul. (U+3000 is an indent
-            // only at the start of a line, which the caller handles.)
-            0xE3..=0xEE => i += 3,
-            0x00..=0x7F if ASCII_TOUCHED[usize::from(lead)] => return i,
-            0x00..=0x7F => i += 1,
-            _ => {
-                let Some(c) = text[i..].chars().next() else { return i };
-                if is_touched(c) {
-                    return i;
+    while let Some(&lead) = b.get(i) {
+        // One table load decides the common characters, ASCII and Han alike, four at a
+        // time while they last.
+        let step = SKIP[usize::from(lead)];
+        if step != 0 {
+            i += usize::from(step);
+            // Three more characters without a branch each: a step of 0 stays put.
+            for _ in 0..3 {
+                if let Some(&x) = b.get(i) {
+                    i += usize::from(SKIP[usize::from(x)]);
                 }
-                i += c.len_utf8();
             }
+            continue;
         }
+        let touched = match lead {
+            0xC2 => b[i + 1] <= 0xA0 || b[i + 1] == 0xAD,
+            0xE1 => b[i + 1] == 0xA0 && b[i + 2] == 0x8E,
+            0xE2 => {
+                let (y, z) = (b[i + 1], b[i + 2]);
+                (y == 0x80 && (0x8B..=0x8D).contains(&z)) || (y == 0x81 && z == 0xA0)
+            }
+            0xEF => {
+                let (y, z) = (b[i + 1], b[i + 2]);
+                match y {
+                    0xBB => z == 0xBF,
+                    0xBC => (0x90..=0x99).contains(&z) || (0xA1..=0xBA).contains(&z),
+                    0xBD => (0x81..=0x9A).contains(&z),
+                    _ => false,
+                }
+            }
+            // Touched ASCII (and, impossible in a `str`, a byte that starts nothing).
+            _ => true,
+        };
+        if touched {
+            return i;
+        }
+        i += if lead == 0xC2 { 2 } else { 3 };
     }
     i
 }
+
+/// For each lead byte, the length of the character it starts when [`skip_plain`] skips
+/// it without a look at the bytes after it; 0 for touched ASCII, for the lead bytes
+/// `C2`, `E1`, `E2` and `EF` of the touched characters outside ASCII, and for the bytes
+/// that start no character. (U+3000 is an indent only at the start of a line, which the
+/// caller of `skip_plain` handles.)
+const SKIP: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b {
+            0x00..=0x7F if ASCII_TOUCHED[b] => 0,
+            0x00..=0x7F => 1,
+            0xC3..=0xDF => 2,
+            0xC2 | 0xE1 | 0xE2 | 0xEF => 0,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF4 => 4,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
 
 fn is_fullwidth_alnum(c: char) -> bool {
     matches!(c, '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ')
@@ -283,6 +335,24 @@ fn is_fullwidth_alnum(c: char) -> bool {
 
 fn is_zero_width(c: char) -> bool {
     ZERO_WIDTH.contains(&c) || c == '\u{200C}' || c == '\u{200D}'
+}
+
+/// The character before the current position in [`Normalize::rewrite`]: one written in
+/// place of the source (`Char`), or the source character ending at a byte offset
+/// (`EndsAt`), decoded only when a punctuation check asks for it.
+#[derive(Clone, Copy)]
+enum Prev {
+    Char(Option<char>),
+    EndsAt(usize),
+}
+
+impl Prev {
+    fn get(self, text: &str) -> Option<char> {
+        match self {
+            Prev::Char(c) => c,
+            Prev::EndsAt(end) => text[..end].chars().next_back(),
+        }
+    }
 }
 
 /// The new text a pass produced, `None` when it borrowed its input unchanged.
@@ -409,7 +479,7 @@ impl Normalize {
         let cfg = &self.cfg;
         let mut out = Out { src: text, buf: None, copied: 0, changes: 0 };
         // The last character written to the output (removed characters do not count).
-        let mut prev: Option<char> = None;
+        let mut prev = Prev::Char(None);
         let mut at_line_start = true;
         // Byte offset of a `)` already chosen to become `）`.
         let mut pending_close: Option<usize> = None;
@@ -420,7 +490,7 @@ impl Normalize {
                 // skipped by lead byte; it only becomes the previous character.
                 let plain_end = skip_plain(text, next_at);
                 if plain_end > next_at {
-                    prev = text[..plain_end].chars().next_back();
+                    prev = Prev::EndsAt(plain_end);
                     next_at = plain_end;
                 }
             }
@@ -440,7 +510,7 @@ impl Normalize {
             }
             // Han and CJK punctuation (U+3001..U+FDFF) are never rewritten here.
             if ('\u{3001}'..'\u{FE00}').contains(&c) {
-                prev = Some(c);
+                prev = Prev::EndsAt(next_at);
                 continue;
             }
             // A lone `\r` ends a line too (`reflow` turns it into `\n` later, and the line
@@ -448,7 +518,7 @@ impl Normalize {
             if c == '\n' || c == '\r' {
                 at_line_start = true;
                 pending_close = None;
-                prev = Some(c);
+                prev = Prev::EndsAt(next_at);
                 continue;
             }
             if !invisible_done && (self.drops_control(c) || (cfg.zero_width && is_zero_width(c))) {
@@ -456,7 +526,7 @@ impl Normalize {
             }
             if cfg.nbsp && c == '\u{A0}' {
                 out.replace(i, c.len_utf8(), " ");
-                prev = Some(' ');
+                prev = Prev::Char(Some(' '));
                 continue;
             }
             // A full-width letter carrying a combining mark stays: the ASCII letter would
@@ -468,21 +538,21 @@ impl Normalize {
                 let half = char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c);
                 let mut b = [0u8; 4];
                 out.replace(i, c.len_utf8(), half.encode_utf8(&mut b));
-                prev = Some(half);
+                prev = Prev::Char(Some(half));
                 continue;
             }
             if cfg.cjk_punctuation {
                 if let Some(full) = self.cjk_punct(text, i, c, prev, &mut pending_close) {
                     let mut b = [0u8; 4];
                     out.replace(i, 1, full.encode_utf8(&mut b));
-                    prev = Some(full);
+                    prev = Prev::Char(Some(full));
                     continue;
                 }
             }
             // Markdown emphasis left by the scraper (removed later by `reflow`) is transparent
             // for the Chinese-context test.
             if c != '*' {
-                prev = Some(c);
+                prev = Prev::EndsAt(next_at);
             }
         }
         Some(out.finish())
@@ -495,11 +565,11 @@ impl Normalize {
         text: &str,
         i: usize,
         c: char,
-        prev: Option<char>,
+        prev: Prev,
         pending_close: &mut Option<usize>,
     ) -> Option<char> {
         let full = CJK_PUNCT.iter().find(|(h, _)| *h == c)?.1;
-        let left = prev?;
+        let left = prev.get(text)?;
         match c {
             ')' => (*pending_close == Some(i)).then(|| {
                 *pending_close = None;
@@ -865,6 +935,26 @@ mod tests {
                 let want = t[from..].char_indices().find(|(_, c)| touched(*c));
                 let want = want.map_or(t.len(), |(j, _)| from + j);
                 assert_eq!(skip_plain(&t, from), want, "{t:?} from {from}");
+            }
+        }
+    }
+
+    #[test]
+    fn skip_plain_agrees_with_its_definition_for_every_character() {
+        for c in (0..0x11000u32).chain(0x1F000..0x1F100).filter_map(char::from_u32) {
+            let touched = if c.is_ascii() { ASCII_TOUCHED[c as usize] } else { is_touched(c) };
+            for t in [format!("{c}"), format!("中{c}a"), format!("a{c}\u{FEFF}")] {
+                let from = t.find(c).unwrap_or(0);
+                let want = t[from..].char_indices().find(|(_, x)| {
+                    if x.is_ascii() {
+                        ASCII_TOUCHED[*x as usize]
+                    } else {
+                        is_touched(*x)
+                    }
+                });
+                let want = want.map_or(t.len(), |(j, _)| from + j);
+                assert_eq!(skip_plain(&t, from), want, "{t:?}");
+                assert_eq!(skip_plain(&t, from) == from, touched, "{c:?}");
             }
         }
     }

@@ -177,7 +177,9 @@ fn lines(text: &str) -> impl Iterator<Item = &str> + '_ {
 }
 
 /// Does any line of `text` end in a space, tab, NBSP or U+3000? Only the characters before
-/// each line break (found with `memchr`) and at the end are looked at.
+/// each line break (found with `memchr`) and at the end are looked at. The oracle of
+/// [`Reflow::scan`]'s `trailing_space`.
+#[cfg(test)]
 fn has_trailing_space(text: &str) -> bool {
     let ends_in_space = |end: usize| text[..end].ends_with(is_trailing_space);
     memchr::memchr_iter(b'\n', text.as_bytes()).any(ends_in_space) || ends_in_space(text.len())
@@ -193,7 +195,11 @@ fn starts_with_list_marker(line: &str) -> bool {
     {
         return true;
     }
-    let is_num = |c: char| c.is_ascii_digit() || "一二三四五六七八九十百零〇".contains(c);
+    // A list of characters rather than a search of a string of numerals: this runs for
+    // most line pairs that are not separated by terminal punctuation.
+    const NUMERALS: [char; 13] =
+        ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '百', '零', '〇'];
+    let is_num = |c: char| c.is_ascii_digit() || NUMERALS.contains(&c);
     if matches!(first, '(' | '（') {
         let inner: String = chars.by_ref().take_while(|c| !matches!(c, ')' | '）')).collect();
         return !inner.is_empty() && inner.chars().count() <= 3 && inner.chars().all(is_num);
@@ -264,15 +270,71 @@ fn first_clause_len(line: &str) -> usize {
     line.chars().take_while(|c| !is_clause_punct(*c)).count()
 }
 
+/// `s.chars().count() < n`, counting only when the byte length leaves it open (a
+/// character takes one to four bytes).
+fn chars_below(s: &str, n: usize) -> bool {
+    if s.len() < n {
+        true
+    } else if s.len() >= 4 * n {
+        false
+    } else {
+        s.chars().count() < n
+    }
+}
+
+/// `text` with `\r\n` and lone `\r` turned into `\n`, and the number of changes (one per
+/// `\r`), in one pass over the carriage returns.
+fn unix_line_endings(text: &str) -> (String, u64) {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut n = 0;
+    for j in memchr::memchr_iter(b'\r', b) {
+        out.push_str(&text[copied..j]);
+        out.push('\n');
+        copied = if b.get(j + 1) == Some(&b'\n') { j + 2 } else { j + 1 };
+        n += 1;
+    }
+    out.push_str(&text[copied..]);
+    (out, n)
+}
+
+/// Does `text` hold `**`? `*` is rare, so a search for the single byte, checking the one
+/// after each hit, beats building a substring searcher for every document.
+fn has_double_star(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'*', b).any(|j| b.get(j + 1) == Some(&b'*'))
+}
+
+/// What one [`Reflow::scan`] pass found.
+struct Scan {
+    /// Some line ends in a space, tab, NBSP or U+3000.
+    trailing_space: bool,
+    /// Byte offset of the first line of the first paragraph that joins.
+    first_join: Option<usize>,
+    /// Where the next scan must start after that join: the non-blank line before the
+    /// paragraph when the two were compared, else the paragraph's first line.
+    resume: usize,
+}
+
+/// `line.trim().is_empty()`, without decoding the common lines that start with a
+/// printable ASCII character or a Han ideograph (lead bytes `E4`..`E9`).
+fn is_blank(line: &str) -> bool {
+    match line.as_bytes().first() {
+        None => true,
+        Some(0x21..=0x7E | 0xE4..=0xE9) => false,
+        Some(_) => line.trim().is_empty(),
+    }
+}
+
 impl Reflow {
     /// Apply every enabled step; returns the text and the number of changes.
     pub(crate) fn apply<'a>(&self, text: &'a str) -> (Cow<'a, str>, u64) {
         let mut changes = 0;
         let mut cur: Cow<'a, str> = Cow::Borrowed(text);
         if self.cfg.line_endings && memchr::memchr(b'\r', cur.as_bytes()).is_some() {
-            let fixed = cur.replace("\r\n", "\n").replace('\r', "\n");
-            changes += (cur.len() - fixed.len()) as u64 + fixed.matches('\n').count() as u64
-                - cur.matches('\n').count() as u64;
+            let (fixed, n) = unix_line_endings(&cur);
+            changes += n;
             cur = Cow::Owned(fixed);
         }
         // Cleaning and joining take turns until a join pass finds nothing left to join, so
@@ -284,17 +346,33 @@ impl Reflow {
         //   short to start mid-clause, `中，…` is not), which only the next pass sees.
         // Each round removes at least one line break, and almost every document needs one
         // round plus the pass that confirms it.
+        // One streaming pass per round tells whether any line ends in a space and where
+        // the first join is; the text is rebuilt only when one of them (or `**`) is found.
+        // A round after a join scans from the line before the first joined paragraph: the
+        // lines before it are unchanged, and were found clean and not joining.
+        let mut resume = 0;
         loop {
-            if let Some((fixed, n)) = self.clean_lines(&cur) {
-                changes += n;
-                cur = Cow::Owned(fixed);
+            let stars = self.cfg.markup && has_double_star(&cur);
+            let mut scan = self.scan(&cur, resume);
+            if stars || (self.cfg.trailing_spaces && scan.trailing_space) {
+                if let Some((fixed, n)) = self.clean_lines(&cur) {
+                    changes += n;
+                    cur = Cow::Owned(fixed);
+                    scan = self.scan(&cur, 0);
+                }
             }
             if !self.cfg.join {
                 break;
             }
-            let Some((joined, n)) = self.join(&cur) else { break };
+            let Some(from) = scan.first_join else { break };
+            resume = scan.resume;
+            // Lines before the first joining paragraph stay as they are.
+            let (joined, n) = self.join_lines(&cur[from..]).expect("the scan found a join");
             changes += n;
-            cur = Cow::Owned(joined);
+            let mut out = String::with_capacity(cur.len());
+            out.push_str(&cur[..from]);
+            out.push_str(&joined);
+            cur = Cow::Owned(out);
         }
         (cur, changes)
     }
@@ -304,13 +382,6 @@ impl Reflow {
         if !self.cfg.trailing_spaces && !self.cfg.markup {
             return None;
         }
-        // `**` cannot span a line break, so one search over the whole text finds every line
-        // that holds it.
-        let dirty = (self.cfg.markup && memchr::memmem::find(text.as_bytes(), b"**").is_some())
-            || (self.cfg.trailing_spaces && has_trailing_space(text));
-        if !dirty {
-            return None;
-        }
         let mut out = String::with_capacity(text.len());
         let mut n = 0;
         for (k, line) in lines(text).enumerate() {
@@ -318,7 +389,12 @@ impl Reflow {
                 out.push('\n');
             }
             // Markup first: removing it can leave a space at the end (`**中 **`).
-            let pairs = line.matches("**").count();
+            // Most lines have no `*` at all: one byte search before the substring count.
+            let pairs = if memchr::memchr(b'*', line.as_bytes()).is_some() {
+                line.matches("**").count()
+            } else {
+                0
+            };
             let unmarked;
             let mut l = line;
             if self.cfg.markup && pairs > 0 && pairs % 2 == 0 && l.chars().any(is_han) {
@@ -339,7 +415,9 @@ impl Reflow {
     }
 
     /// Should the paragraph ending in `a` continue with line `b`? `after_b` is the next
-    /// non-blank line after `b`, if any.
+    /// non-blank line after `b`, if any. The definition, kept as the oracle of
+    /// [`Self::should_join_fast`].
+    #[cfg(test)]
     fn should_join(&self, a: &str, b: &str, after_b: Option<&str>) -> bool {
         let cfg = &self.cfg;
         let (Some(a_last), Some(b_first)) = (a.chars().next_back(), b.chars().next()) else {
@@ -386,8 +464,237 @@ impl Reflow {
         a_len >= cfg.prose_min_chars && is_prose(a) && b_len >= 2
     }
 
-    /// Rejoin broken paragraphs. `None` when nothing is joined.
-    fn join(&self, text: &str) -> Option<(String, u64)> {
+    /// [`Self::should_join`] with the same answer for less work: `after_b` is found only
+    /// when the table-cell rule needs it, and the tests, all pure, run cheapest first. The
+    /// definition rejects tabular lines before anything can accept, so [`is_tabular`] (a
+    /// scan of both lines) is asked last, only of pairs that every other test accepts;
+    /// `tabular` keeps its answers for `a` and `b` (`None` until computed), so that the
+    /// scan can pass `b`'s on as the next `a`'s.
+    fn should_join_fast<'t>(
+        &self,
+        a: &str,
+        b: &str,
+        after_b: impl FnOnce() -> Option<&'t str>,
+        tabular: &mut [Option<bool>; 2],
+    ) -> bool {
+        let cfg = &self.cfg;
+        let (Some(a_last), Some(b_first)) = (a.chars().next_back(), b.chars().next()) else {
+            return false;
+        };
+        if is_terminal_punct(a_last) {
+            return false;
+        }
+        let joinable_end = is_han(a_last)
+            || a_last.is_ascii_digit()
+            || matches!(a_last, '，' | '、' | ',' | '“' | '《' | '（');
+        let joinable_start = is_han(b_first)
+            || b_first.is_ascii_digit()
+            || matches!(b_first, '，' | '、' | '。' | '”' | '》' | '）' | '；' | '：');
+        if !joinable_end || !joinable_start || starts_with_list_marker(b) {
+            return false;
+        }
+        if a.starts_with('\t') && !b.contains('\t') {
+            let b_len = b.chars().count();
+            let b_ends_open = b.chars().next_back().is_some_and(|c| !is_terminal_punct(c));
+            return b_len <= 2 * cfg.heading_max_chars
+                && b_ends_open
+                && after_b().is_none_or(|n| n.starts_with('\t'));
+        }
+        let accepts = if matches!(a_last, '，' | '、' | ',') {
+            true
+        } else {
+            if chars_below(a, cfg.heading_max_chars) || (has_inner_space(a) && !is_prose(a)) {
+                return false;
+            }
+            let clause = first_clause_len(b);
+            // `clause < b_len` and `b_len >= 2`, without counting all of `b`.
+            let b_longer_than = |n: usize| !chars_below(b, n + 1);
+            let opener = SENTENCE_OPENERS.iter().any(|o| b.starts_with(o));
+            (clause <= cfg.fragment_max_chars && b_longer_than(clause) && !opener)
+                || (!chars_below(a, cfg.prose_min_chars) && is_prose(a) && b_longer_than(1))
+        };
+        if !accepts || (has_inner_space(b) && !is_prose(b)) {
+            return false;
+        }
+        !*tabular[0].get_or_insert_with(|| is_tabular(a))
+            && !*tabular[1].get_or_insert_with(|| is_tabular(b))
+    }
+
+    /// One pass over the lines of `text` from byte `from` (a line start): does any line end
+    /// in a space, and where (byte offset of its first line) is the first paragraph that
+    /// [`Self::join_lines`] would join? Until its first join, `join_lines` asks [`Self::should_join`] about every
+    /// non-blank line and the next one (when at most `max_blank_lines` blank lines lie
+    /// between them), so asking the same questions in order finds it, without the line
+    /// vector and with each line's [`is_tabular`] computed at most once.
+    fn scan(&self, text: &str, from: usize) -> Scan {
+        let mut scan = Scan { trailing_space: false, first_join: None, resume: 0 };
+        // The previous non-blank line, its byte offset, where to resume if it joins, and
+        // its `is_tabular`, if known.
+        let mut a: Option<(&str, usize, usize)> = None;
+        let mut tab_a: Option<bool> = None;
+        let mut blanks = 0;
+        let mut start = from;
+        let mut breaks = memchr::memchr_iter(b'\n', &text.as_bytes()[from..]);
+        while start <= text.len() {
+            let end = breaks.next().map_or(text.len(), |j| from + j);
+            let line = &text[start..end];
+            let line_start = start;
+            let next = end + 1;
+            start = next;
+            // Trailing spaces end in `20` (space), `09` (tab), `A0` (NBSP) or `80` (U+3000).
+            if !scan.trailing_space
+                && matches!(line.as_bytes().last(), Some(0x20 | 0x09 | 0xA0 | 0x80))
+                && line.ends_with(is_trailing_space)
+            {
+                scan.trailing_space = true;
+            }
+            if scan.first_join.is_some() || !self.cfg.join {
+                if scan.trailing_space || !self.cfg.trailing_spaces {
+                    break;
+                }
+                continue;
+            }
+            if is_blank(line) {
+                blanks += 1;
+                continue;
+            }
+            let mut resume = line_start;
+            if let Some((prev, prev_start, prev_resume)) =
+                a.filter(|_| blanks <= self.cfg.max_blank_lines)
+            {
+                // Only a line starting with a space or a byte `E3` can start with U+3000.
+                let b = if matches!(line.as_bytes()[0], b' ' | 0xE3) {
+                    line.trim_start_matches([' ', '\u{3000}'])
+                } else {
+                    line
+                };
+                let after_b = || lines(text.get(next..)?).find(|l| !is_blank(l));
+                let mut tabular = [tab_a, None];
+                if self.should_join_fast(prev, b, after_b, &mut tabular) {
+                    scan.first_join = Some(prev_start);
+                    scan.resume = prev_resume;
+                    continue;
+                }
+                resume = prev_start;
+                // `is_tabular` ignores leading spaces: the answer for `b` holds for `line`.
+                tab_a = tabular[1];
+            } else {
+                tab_a = None;
+            }
+            a = Some((line, line_start, resume));
+            blanks = 0;
+        }
+        scan
+    }
+
+    /// Rejoin broken paragraphs, growing each paragraph line by line. `None` when nothing
+    /// is joined.
+    fn join_lines(&self, text: &str) -> Option<(String, u64)> {
+        // Lines with their byte ranges; blank lines are kept as separators.
+        let lines: Vec<&str> = lines(text).collect();
+        // For every line, the index of the first non-blank line at or after it (one backward
+        // pass, so that looking ahead past blank lines never rescans them).
+        let mut next_nonblank = vec![lines.len(); lines.len() + 1];
+        for k in (0..lines.len()).rev() {
+            next_nonblank[k] = if lines[k].trim().is_empty() { next_nonblank[k + 1] } else { k };
+        }
+        let next_content = |from: usize| -> Option<(usize, usize)> {
+            // (index of next non-blank line, blank lines skipped)
+            let k = next_nonblank[from.min(lines.len())];
+            (k < lines.len()).then(|| (k, k - from))
+        };
+        let mut out: Option<String> = None;
+        let mut joins = 0;
+        let mut k = 0;
+        while k < lines.len() {
+            let line = lines[k];
+            if next_nonblank[k] != k {
+                if let Some(o) = out.as_mut() {
+                    o.push_str(line);
+                    if k + 1 < lines.len() {
+                        o.push('\n');
+                    }
+                }
+                k += 1;
+                continue;
+            }
+            // Grow the paragraph starting at line k as far as it joins.
+            let mut para: Cow<'_, str> = Cow::Borrowed(line);
+            let mut end = k;
+            while let Some((nk, blanks)) = next_content(end + 1) {
+                if blanks > self.cfg.max_blank_lines {
+                    break;
+                }
+                let after = next_content(nk + 1).map(|(a, _)| lines[a]);
+                let b = lines[nk];
+                let b_text = b.trim_start_matches([' ', '\u{3000}']);
+                if !self.should_join_fast(&para, b_text, || after, &mut [None, None]) {
+                    break;
+                }
+                if out.is_none() {
+                    // First join in the document: copy everything before this paragraph.
+                    let mut s = String::with_capacity(text.len());
+                    for l in &lines[..k] {
+                        s.push_str(l);
+                        s.push('\n');
+                    }
+                    out = Some(s);
+                }
+                para.to_mut().push_str(b.trim_start_matches([' ', '\u{3000}']));
+                joins += 1;
+                end = nk;
+            }
+            if let Some(o) = out.as_mut() {
+                o.push_str(&para);
+                if end + 1 < lines.len() {
+                    o.push('\n');
+                }
+            }
+            k = end + 1;
+        }
+        out.map(|o| (o, joins))
+    }
+}
+
+#[cfg(test)]
+impl Reflow {
+    /// `apply` as it was before the scan: the oracle of the fast paths.
+    fn apply_reference<'a>(&self, text: &'a str) -> (Cow<'a, str>, u64) {
+        let mut changes = 0;
+        let mut cur: Cow<'a, str> = Cow::Borrowed(text);
+        if self.cfg.line_endings && memchr::memchr(b'\r', cur.as_bytes()).is_some() {
+            let (fixed, n) = unix_line_endings(&cur);
+            changes += n;
+            cur = Cow::Owned(fixed);
+        }
+        loop {
+            if let Some((fixed, n)) = self.clean_lines_reference(&cur) {
+                changes += n;
+                cur = Cow::Owned(fixed);
+            }
+            if !self.cfg.join {
+                break;
+            }
+            let Some((joined, n)) = self.join_reference(&cur) else { break };
+            changes += n;
+            cur = Cow::Owned(joined);
+        }
+        (cur, changes)
+    }
+
+    /// `clean_lines` with its own check for work, as before the scan.
+    fn clean_lines_reference(&self, text: &str) -> Option<(String, u64)> {
+        let dirty = (self.cfg.markup && memchr::memmem::find(text.as_bytes(), b"**").is_some())
+            || (self.cfg.trailing_spaces && has_trailing_space(text));
+        if !dirty {
+            return None;
+        }
+        self.clean_lines(text)
+    }
+
+    /// The paragraph-growing pass as it was before the scan, with the definition of
+    /// `should_join`: the oracle of `apply`.
+    fn join_reference(&self, text: &str) -> Option<(String, u64)> {
         // Lines with their byte ranges; blank lines are kept as separators.
         let lines: Vec<&str> = lines(text).collect();
         // For every line, the index of the first non-blank line at or after it (one backward
@@ -596,6 +903,101 @@ mod tests {
             proptest::prop_assert_eq!(is_tabular(&line), tabular);
             let prose = line.contains(['，', ',', '、', '。', '；', ';']);
             proptest::prop_assert_eq!(is_prose(&line), prose);
+        }
+    }
+
+    proptest::proptest! {
+        /// The streaming scan finds what the definitions find: the first paragraph the
+        /// paragraph-growing pass joins (with the definition of `should_join`), and whether
+        /// any line ends in a space; and the fast test agrees with the definition on every
+        /// pair of lines.
+        #[test]
+        fn scan_agrees_with_join_lines(
+            lines in proptest::collection::vec(
+                "[中文，,、。：；a1 \t\u{3000}\u{A0}（）一①第章*]{0,6}|\\*\\*临|\n\n|同时，工作|加强紧急医学救援|\t序号|能力建设|面对具有长期性、复杂性、艰巨性特点的疫情防控与建设工作要求|  |疫情突如其来,卫生健康系统切实发挥牵头部门作用,迅速成立专家组,启动12家医院为定点医院,规范设立34|青岛政务网 发布日期|淄博2月27日讯 启动5个市级医院提升工程,新建4个省级以上胸痛、卒中等重大疾病综合防治中心鲜",
+                0..16,
+            ),
+        ) {
+            let text = lines.join("\n");
+            let reflow = ReflowConfig::default().build().unwrap();
+            // `join_lines` with the definition: the first paragraph (as a byte offset)
+            // whose first line the definition joins to the next non-blank line.
+            let all: Vec<&str> = super::lines(&text).collect();
+            let mut want = None;
+            let mut offset = 0;
+            let mut offsets = Vec::new();
+            for l in &all {
+                offsets.push(offset);
+                offset += l.len() + 1;
+            }
+            'outer: for k in 0..all.len() {
+                if all[k].trim().is_empty() {
+                    continue;
+                }
+                let mut n = k + 1;
+                while n < all.len() && all[n].trim().is_empty() {
+                    n += 1;
+                }
+                if n >= all.len() || n - k - 1 > reflow.cfg.max_blank_lines {
+                    continue;
+                }
+                let after = all[n + 1..].iter().find(|l| !l.trim().is_empty()).copied();
+                let b = all[n].trim_start_matches([' ', '\u{3000}']);
+                if reflow.should_join(all[k], b, after) {
+                    want = Some(offsets[k]);
+                    break 'outer;
+                }
+            }
+            let (got, n) = reflow.apply(&text);
+            let (want_text, want_n) = reflow.apply_reference(&text);
+            proptest::prop_assert_eq!((got.as_ref(), n), (want_text.as_ref(), want_n));
+            let scan = reflow.scan(&text, 0);
+            proptest::prop_assert_eq!(scan.first_join, want, "{:?}", text);
+            proptest::prop_assert_eq!(scan.trailing_space, has_trailing_space(&text));
+            for k in 0..all.len() {
+                for n in k + 1..all.len() {
+                    let b = all[n].trim_start_matches([' ', '\u{3000}']);
+                    let after = all.get(n + 1).copied();
+                    proptest::prop_assert_eq!(
+                        reflow.should_join_fast(all[k], b, || after, &mut [None, None]),
+                        reflow.should_join(all[k], b, after),
+                        "{:?} / {:?}", all[k], b
+                    );
+                }
+            }
+        }
+
+        /// `scan` reuses a line's `is_tabular` from when it was the second half
+        /// (leading spaces and U+3000 trimmed) for when it is the first half (untrimmed).
+        #[test]
+        fn tabular_ignores_leading_spaces(line in "[ \u{3000}\t中a]{0,12}") {
+            let b = line.trim_start_matches([' ', '\u{3000}']);
+            proptest::prop_assert_eq!(is_tabular(b), is_tabular(&line));
+        }
+    }
+
+    proptest::proptest! {
+        /// The one-pass line ending and `**` searches agree with the `str` methods they
+        /// replace.
+        #[test]
+        fn byte_searches_agree_with_their_definitions(t in "[\r\n*a中]{0,24}") {
+            let fixed = t.replace("\r\n", "\n").replace('\r', "\n");
+            let n = (t.len() - fixed.len()) as u64 + fixed.matches('\n').count() as u64
+                - t.matches('\n').count() as u64;
+            proptest::prop_assert_eq!(unix_line_endings(&t), (fixed, n));
+            proptest::prop_assert_eq!(has_double_star(&t), t.contains("**"));
+        }
+    }
+
+    #[test]
+    fn is_blank_agrees_with_trim_for_every_character() {
+        for c in (0..0x11000u32).filter_map(char::from_u32) {
+            for line in [format!("{c}"), format!("{c}a"), format!("{c} ")] {
+                assert_eq!(is_blank(&line), line.trim().is_empty(), "{line:?}");
+            }
+        }
+        for line in ["", " ", "\u{3000}", " \t", "\u{A0}中"] {
+            assert_eq!(is_blank(line), line.trim().is_empty(), "{line:?}");
         }
     }
 
