@@ -28,7 +28,8 @@ use serde::Deserialize;
 
 use crate::dict::{self, Hit, Matcher, Partner};
 use crate::text::{
-    has_dot_or_arrow, has_terminal, non_space_chars, ratio, segments, urls, LineFeatures,
+    has_dot_or_arrow, has_terminal, non_space_chars, non_space_lower_bound, ratio, segments, urls,
+    LineFeatures,
 };
 use crate::FilterError;
 
@@ -201,11 +202,22 @@ impl Boilerplate {
         marks: Option<&mut Vec<Mark>>,
     ) -> Option<(&'static str, String)> {
         let ev = self.evidence(line, marks);
-        // Fast exit for the common case: no term, no URL, no breadcrumb arrows.
-        if ev.best.is_none()
-            && ev.best_framing.is_none()
-            && ev.best_contact.is_none()
-            && !has_dot_or_arrow(line)
+        // Lines longer than `max-line-chars` can only be framing, and without a term only the
+        // URL rule (which needs a dot) and the breadcrumb rule (at most 60 characters) can
+        // fire: a cheap lower bound of the characters settles most long lines. It is taken
+        // on a prefix (which bounds the line too) of twice the bytes of a Han line of
+        // `max-line-chars`, room for the punctuation the bound does not count.
+        let b = line.as_bytes();
+        let at_least = non_space_lower_bound(&b[..b.len().min(6 * (self.cfg.max_line_chars + 1))]);
+        if ev.best_framing.is_none() && at_least > self.cfg.max_line_chars {
+            return None;
+        }
+        let hit = ev.best.is_some() || ev.best_framing.is_some() || ev.best_contact.is_some();
+        // Fast exit for the common case: no term, no URL, no breadcrumb arrows. (Only with
+        // `url-share = 0` can the URL rule fire without a dot, hence the guard.)
+        if !hit
+            && ((self.cfg.url_share > 0.0 && at_least > 60 && !line.contains('.'))
+                || !has_dot_or_arrow(line))
         {
             return None;
         }
@@ -241,7 +253,7 @@ impl Boilerplate {
             });
             return Some(("boilerplate.url", url.to_string()));
         }
-        if self.breadcrumb(line, &f) {
+        if breadcrumb(line, &f) {
             let arrow = line.chars().find(|c| ARROWS.contains(c)).unwrap_or('>');
             return Some(("boilerplate.breadcrumb", arrow.to_string()));
         }
@@ -283,15 +295,6 @@ impl Boilerplate {
         nav
     }
 
-    /// Breadcrumbs: `A > B > C` with short items and no sentence punctuation.
-    fn breadcrumb(&self, line: &str, f: &LineFeatures) -> bool {
-        let arrows = line.chars().filter(|c| ARROWS.contains(c)).count();
-        if arrows < 2 || f.is_prose() || f.chars > 60 {
-            return false;
-        }
-        line.split(ARROWS).all(|item| item.trim().chars().count() <= 12)
-    }
-
     /// Second pass: short lines with some evidence that touch removed furniture near the
     /// top or bottom of the page (`更多内容` under a QR-code promo, a lone `首页`).
     fn neighbours(&self, blocks: &mut [Block], taken: &mut [bool]) -> u64 {
@@ -309,8 +312,8 @@ impl Boilerplate {
                 if !(next_to(i.checked_sub(1)) || next_to(Some(i + 1))) {
                     continue;
                 }
-                let f = LineFeatures::of(&blocks[i].text);
-                if f.chars > 12 || f.is_prose() {
+                let text = &blocks[i].text;
+                if more_chars_than(text, 12) || has_terminal(text) {
                     continue;
                 }
                 let ev = self.evidence(&blocks[i].text, None);
@@ -325,6 +328,32 @@ impl Boilerplate {
         }
         changed
     }
+}
+
+/// True when `line` has more than `max` non-space characters ([`non_space_chars`]), counting
+/// only a prefix of a long line when that already tells.
+fn more_chars_than(line: &str, max: usize) -> bool {
+    // A prefix of 4 (max + 1) bytes holds more than `max` characters unless it has spaces,
+    // and a prefix has at most the characters of the whole line.
+    let mut end = 4 * (max + 1);
+    if end < line.len() {
+        while !line.is_char_boundary(end) {
+            end -= 1;
+        }
+        if non_space_chars(&line[..end]) > max {
+            return true;
+        }
+    }
+    non_space_chars(line) > max
+}
+
+/// Breadcrumbs: `A > B > C` with short items and no sentence punctuation.
+fn breadcrumb(line: &str, f: &LineFeatures) -> bool {
+    if f.chars > 60 || f.is_prose() || line.chars().filter(|c| ARROWS.contains(c)).nth(1).is_none()
+    {
+        return false;
+    }
+    line.split(ARROWS).all(|item| item.trim().chars().count() <= 12)
 }
 
 /// True when a label term is followed by a colon or a number (`来源：`, `点击: 12`).
@@ -495,6 +524,23 @@ mod tests {
         let missing = BoilerplateConfig { extra_dictionaries: vec!["gone.txt".into()], ..cfg };
         let err = missing.build(&dir).unwrap_err().to_string();
         assert!(err.contains("gone.txt"), "{err}");
+    }
+
+    #[test]
+    fn prefix_char_count_agrees_with_the_full_count() {
+        let pool: Vec<char> = "中a \t\u{3000}\u{a0}é😀。".chars().collect();
+        let mut seed = 9u64;
+        for len in 0..5000 {
+            let line: String = (0..len % 90)
+                .map(|_| {
+                    seed = crate::text::mix64(seed.wrapping_add(1));
+                    pool[(seed % pool.len() as u64) as usize]
+                })
+                .collect();
+            for max in [0, 1, 12, 20] {
+                assert_eq!(more_chars_than(&line, max), non_space_chars(&line) > max, "{line:?}");
+            }
+        }
     }
 
     #[test]

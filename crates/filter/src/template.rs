@@ -27,8 +27,8 @@ use serde::Deserialize;
 
 use crate::counts::LineCounts;
 use crate::text::{
-    has_placeholder_char, has_terminal, is_cjk, is_punct_or_symbol, line_key,
-    line_key_and_placeholder_char, non_space_chars, segments, starts_enumerated,
+    has_placeholder_char, has_terminal, is_cjk, line_key, line_key_and_placeholder_char,
+    non_space_chars, segments, starts_enumerated,
 };
 use crate::FilterError;
 
@@ -135,16 +135,47 @@ fn is_x(c: char) -> bool {
 /// characters, `某某`, or two underscores. Every placeholder [`find_placeholder`] reports
 /// holds such a pair, and most lines with a placeholder character hold none (a lone `x` in a
 /// URL, `某` in `某种`), so they skip collecting their characters.
+///
+/// Byte by byte (a test checks it against the character-level definition): only the lead
+/// bytes of placeholder characters (`x` `X` `_`, `C3` for `×`, `EF` for `Ｘ` `ｘ` `＊` `＿`,
+/// `E6` for `某`) are looked at further, and a pair is a character of a class starting where
+/// the previous one of the same class ended.
 fn has_placeholder_pair(line: &str) -> bool {
-    let mut prev = '\0';
-    line.chars().any(|c| {
-        let pair = (is_x(prev) && is_x(c))
-            || (prev == '某' && c == '某')
-            || (matches!(prev, '_' | '＿') && matches!(c, '_' | '＿'));
-        prev = c;
-        pair
-    })
+    let b = line.as_bytes();
+    // Class (1 X-like, 2 `某`, 3 underscore) and end of the last placeholder character.
+    let mut last = (0u8, usize::MAX);
+    for (i, &x) in b.iter().enumerate() {
+        if !PAIR_LEAD[usize::from(x)] {
+            continue;
+        }
+        let (class, len) = match (x, b.get(i + 1..i + 3)) {
+            (b'x' | b'X', _) => (1, 1),
+            (b'_', _) => (3, 1),
+            (0xC3, _) if b.get(i + 1) == Some(&0x97) => (1, 2),
+            (0xEF, Some(&[0xBC, 0xB8 | 0x8A] | &[0xBD, 0x98])) => (1, 3),
+            (0xEF, Some(&[0xBC, 0xBF])) => (3, 3),
+            (0xE6, Some(&[0x9F, 0x90])) => (2, 3),
+            _ => continue,
+        };
+        if last == (class, i) {
+            return true;
+        }
+        last = (class, i + len);
+    }
+    false
 }
+
+/// The bytes [`has_placeholder_pair`] looks at further.
+const PAIR_LEAD: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'x' as usize] = true;
+    t[b'X' as usize] = true;
+    t[b'_' as usize] = true;
+    t[0xC3] = true;
+    t[0xEF] = true;
+    t[0xE6] = true;
+    t
+};
 
 /// [`placeholder`] once `line` is known to hold a placeholder character.
 fn find_placeholder(line: &str) -> Option<String> {
@@ -224,10 +255,8 @@ impl Template {
         let colon = t.ends_with(':') || t.ends_with('：');
         let t = t.trim_end_matches([':', '：']).trim();
         let n = t.chars().count();
-        if n == 0 || n > 8 || t.chars().any(|c| c.is_whitespace() || is_punct_or_symbol(c)) {
-            return (false, false);
-        }
-        if starts_enumerated(t) || !t.chars().all(is_cjk) {
+        // Han characters only (so no whitespace, punctuation or symbols either).
+        if n == 0 || n > 8 || !t.chars().all(is_cjk) || starts_enumerated(t) {
             return (false, false);
         }
         let exact = self.labels.iter().any(|l| l == t);
@@ -249,11 +278,12 @@ impl Template {
             return None;
         }
         let (h, kept) = key.unwrap_or_else(|| line_key(line));
-        if kept < 2 || starts_enumerated(line) {
+        if kept < 2 {
             return None;
         }
+        // Most lines belong to one document: the count settles them before the heading test.
         let c = counts.get(site_hash, h);
-        if c == 0 {
+        if c == 0 || c < self.cfg.min_docs.min(self.cfg.local_min_docs) || starts_enumerated(line) {
             return None;
         }
         let share = c as f64 / site_docs as f64;
@@ -380,6 +410,44 @@ mod tests {
                 })
                 .collect();
             assert_eq!(find_placeholder(&line), search_placeholder(&line), "{line}");
+        }
+    }
+
+    /// The character-level definition of [`has_placeholder_pair`].
+    fn has_placeholder_pair_by_chars(line: &str) -> bool {
+        let mut prev = '\0';
+        line.chars().any(|c| {
+            let pair = (is_x(prev) && is_x(c))
+                || (prev == '某' && c == '某')
+                || (matches!(prev, '_' | '＿') && matches!(c, '_' | '＿'));
+            prev = c;
+            pair
+        })
+    }
+
+    #[test]
+    fn byte_level_pair_gate_agrees_with_the_character_level_definition() {
+        let pool: Vec<char> = "xX×Ｘｘ＊_＿某中，éÃ÷ａＹ＋谋柏a".chars().collect();
+        let mut seed = 17u64;
+        for len in 0..30_000 {
+            let line: String = (0..len % 9)
+                .map(|_| {
+                    seed = crate::text::mix64(seed.wrapping_add(1));
+                    pool[(seed % pool.len() as u64) as usize]
+                })
+                .collect();
+            assert_eq!(
+                has_placeholder_pair(&line),
+                has_placeholder_pair_by_chars(&line),
+                "{line:?}"
+            );
+        }
+        // Every character on both sides of each placeholder character.
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for p in ['x', '×', 'ｘ', '＿', '某'] {
+                let line = format!("{p}{c}{p}");
+                assert_eq!(has_placeholder_pair(&line), has_placeholder_pair_by_chars(&line));
+            }
         }
     }
 

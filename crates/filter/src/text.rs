@@ -14,12 +14,12 @@ pub(crate) fn is_cjk_unified(c: char) -> bool {
 
 /// Sentence-ending punctuation: a line containing one reads as prose, not furniture.
 /// (Not the ellipsis: headlines use it.)
-pub(crate) fn is_terminal(c: char) -> bool {
+pub(crate) const fn is_terminal(c: char) -> bool {
     matches!(c, '。' | '！' | '？' | '!' | '?' | '；')
 }
 
 /// Characters that separate items of a menu or keyword run.
-pub(crate) fn is_separator(c: char) -> bool {
+pub(crate) const fn is_separator(c: char) -> bool {
     matches!(
         c,
         '|' | '｜'
@@ -149,6 +149,20 @@ pub(crate) fn non_space_chars(line: &str) -> usize {
     line.chars().count() - ascii_spaces(b)
 }
 
+/// A lower bound of [`non_space_chars`] of a line, from its bytes or any prefix of them, in
+/// one cheap vectorized pass: the characters that are visible ASCII (`!`–DEL) or start at
+/// U+4000 (lead bytes `E4`–`F4`: Han and everything after it, none of it whitespace), one
+/// byte each (a continuation byte is never counted, so a prefix may end inside a character).
+/// Exact for lines of Han and ASCII.
+pub(crate) fn non_space_lower_bound(b: &[u8]) -> usize {
+    b.chunks(255)
+        .map(|c| {
+            c.iter().fold(0u8, |n, &x| n + u8::from((x.wrapping_sub(0x21) < 0x5F) | (x >= 0xE4)))
+        })
+        .map(usize::from)
+        .sum()
+}
+
 /// True when `line` holds a character that can make furniture without a dictionary term:
 /// a dot (URLs) or a breadcrumb arrow (`>`, `＞`, `›`, `»`, `→`).
 pub(crate) fn has_dot_or_arrow(line: &str) -> bool {
@@ -234,6 +248,40 @@ const FEAT_ASCII: [u8; 128] = {
     t
 };
 
+/// [`LineFeatures::of`]'s view of the CJK punctuation block U+3000–U+303F (`E3 80 xx`)
+/// and of the full-width forms U+FF00–U+FF7F (`EF BC xx`, `EF BD xx`), the punctuation of
+/// most Chinese lines, in the bits of [`FEAT_ASCII`] (the test over every character checks
+/// them against the character-level definition).
+const FEAT_3000: [u8; 64] = feat_table(0x3000);
+const FEAT_FF00: [u8; 128] = feat_table(0xFF00);
+
+const fn feat_table<const N: usize>(first: u32) -> [u8; N] {
+    let mut t = [0u8; N];
+    let mut k = 0;
+    while k < N {
+        let Some(c) = char::from_u32(first + k as u32) else { panic!("not a character") };
+        // The only whitespace of both blocks is the ideographic space; neither holds Han
+        // characters or `-`.
+        t[k] = if c == '\u{3000}' {
+            FEAT_SPACE
+        } else {
+            let mut f = 0;
+            if is_terminal(c) {
+                f |= FEAT_TERMINAL;
+            }
+            if is_separator(c) {
+                f |= FEAT_SEPARATOR;
+            }
+            if matches!(c, '０'..='９') {
+                f |= FEAT_DIGIT;
+            }
+            f
+        };
+        k += 1;
+    }
+    t
+}
+
 impl LineFeatures {
     /// The features of `line`. Decided byte by byte where that is exact: Han characters
     /// U+5000–U+9FFF (lead bytes `E5`–`E9`, and `E4` from U+4E00) and ASCII through a
@@ -247,20 +295,7 @@ impl LineFeatures {
             let lead = b[i];
             if lead < 0x80 {
                 i += 1;
-                let t = FEAT_ASCII[usize::from(lead)];
-                if t & FEAT_SPACE != 0 {
-                    continue;
-                }
-                f.chars += 1;
-                f.terminals += usize::from(t & FEAT_TERMINAL != 0);
-                f.separators += usize::from(t & FEAT_SEPARATOR != 0);
-                if t & FEAT_DIGIT != 0 {
-                    f.digits += 1;
-                    run += 1;
-                    f.longest_digit_run = f.longest_digit_run.max(run);
-                } else if t & FEAT_DASH == 0 {
-                    run = 0;
-                }
+                f.add_class(FEAT_ASCII[usize::from(lead)], &mut run);
                 continue;
             }
             if (0xE5..=0xE9).contains(&lead) || (lead == 0xE4 && b.get(i + 1) >= Some(&0xB8)) {
@@ -271,6 +306,18 @@ impl LineFeatures {
                 run = 0;
                 continue;
             }
+            // CJK punctuation and full-width forms through their tables.
+            let t = match b.get(i..i + 3) {
+                Some(&[0xE3, 0x80, c2]) => Some(FEAT_3000[usize::from(c2 & 0x3F)]),
+                Some(&[0xEF, 0xBC, c2]) => Some(FEAT_FF00[usize::from(c2 & 0x3F)]),
+                Some(&[0xEF, 0xBD, c2]) => Some(FEAT_FF00[64 + usize::from(c2 & 0x3F)]),
+                _ => None,
+            };
+            if let Some(t) = t {
+                i += 3;
+                f.add_class(t, &mut run);
+                continue;
+            }
             let c = line[i..].chars().next().unwrap_or('\u{FFFD}');
             i += c.len_utf8();
             f.add_char(c, &mut run);
@@ -279,6 +326,25 @@ impl LineFeatures {
             f.url_chars = url_chars(line);
         }
         f
+    }
+
+    /// Count one character of the table classes ([`FEAT_ASCII`], [`FEAT_3000`],
+    /// [`FEAT_FF00`]); `run` is the current digit run.
+    #[inline(always)]
+    fn add_class(&mut self, t: u8, run: &mut usize) {
+        if t & FEAT_SPACE != 0 {
+            return;
+        }
+        self.chars += 1;
+        self.terminals += usize::from(t & FEAT_TERMINAL != 0);
+        self.separators += usize::from(t & FEAT_SEPARATOR != 0);
+        if t & FEAT_DIGIT != 0 {
+            self.digits += 1;
+            *run += 1;
+            self.longest_digit_run = self.longest_digit_run.max(*run);
+        } else if t & FEAT_DASH == 0 {
+            *run = 0;
+        }
     }
 
     /// Count one character (the character-level definition of [`LineFeatures::of`]);
@@ -423,14 +489,29 @@ pub(crate) fn starts_enumerated(line: &str) -> bool {
     let t = line.trim_start();
     let mut chars = t.chars();
     let Some(first) = chars.next() else { return false };
-    let numeral = |c: char| "一二三四五六七八九十百零〇".contains(c) || c.is_ascii_digit();
+    let numeral = |c: char| {
+        matches!(
+            c,
+            '一' | '二'
+                | '三'
+                | '四'
+                | '五'
+                | '六'
+                | '七'
+                | '八'
+                | '九'
+                | '十'
+                | '百'
+                | '零'
+                | '〇'
+        ) || c.is_ascii_digit()
+    };
     match first {
         '(' | '（' => chars.next().is_some_and(numeral),
         '第' => chars.next().is_some_and(numeral),
+        // The character after the run of numerals.
         c if numeral(c) => {
-            let rest: String = chars.take_while(|c| numeral(*c)).collect();
-            let after = t.chars().nth(1 + rest.chars().count());
-            matches!(after, Some('、' | '.' | '．' | ')' | '）' | '，'))
+            matches!(chars.find(|c| !numeral(*c)), Some('、' | '.' | '．' | ')' | '）' | '，'))
         }
         _ => false,
     }
@@ -556,18 +637,25 @@ fn line_key_with<const PLACEHOLDER: bool>(line: &str) -> (u64, usize, bool) {
     let b = line.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        let lead = b[i];
-        let v = if let Some(&[l @ 0xE4..=0xE9, c1, c2]) = b.get(i..i + 3) {
-            i += 3;
-            in_digits = false;
-            if PLACEHOLDER {
-                // 某 E6 9F 90.
-                placeholder |= (l == 0xE6) & (c1 == 0x9F) & (c2 == 0x90);
-            }
+        // Runs of Han characters (most of the text), always kept as they are, in a loop of
+        // their own: no dispatch between kinds of characters.
+        let mut rest = &b[i..];
+        while let [l @ 0xE4..=0xE9, c1, c2, ref tail @ ..] = *rest {
+            rest = tail;
             // The code point of a three-byte sequence (`1110xxxx 10yyyyyy 10zzzzzz`), with
             // the marker bits subtracted at once instead of masked off byte by byte.
-            (u64::from(l) << 12) + (u64::from(c1) << 6) + u64::from(c2) - 0xE_2080
-        } else if let Some(&[0xE2 | 0xE3, 0x80, _]) = b.get(i..i + 3) {
+            let v = (u64::from(l) << 12) + (u64::from(c1) << 6) + u64::from(c2) - 0xE_2080;
+            if PLACEHOLDER {
+                placeholder |= v == u64::from('某');
+            }
+            h = (h.rotate_left(23) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            kept += 1;
+            in_digits = false;
+        }
+        i = b.len() - rest.len();
+        let Some(&lead) = b.get(i) else { break };
+        // Not a Han character of the run: the lead byte is not `E4`–`E9`.
+        let v = if let Some(&[0xE2 | 0xE3, 0x80, _]) = b.get(i..i + 3) {
             // U+2000–U+203F (general punctuation, spaces) and U+3000–U+303F (CJK
             // punctuation, the ideographic space): always left out.
             i += 3;
@@ -777,6 +865,10 @@ mod tests {
     fn assert_byte_checks_agree(line: &str) {
         let f = LineFeatures::of(line);
         assert_eq!(non_space_chars(line), f.chars, "{line:?}");
+        for end in [0, 1, 2, line.len() / 2, line.len()] {
+            let b = &line.as_bytes()[..end.min(line.len())];
+            assert!(non_space_lower_bound(b) <= f.chars, "{line:?}");
+        }
         assert_eq!(has_terminal(line), f.is_prose(), "{line:?}");
         let want = line.contains(['.', '>', '＞', '›', '»', '→']);
         assert_eq!(has_dot_or_arrow(line), want, "{line:?}");
@@ -803,6 +895,52 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn non_space_lower_bound_never_exceeds_the_count() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let line = format!("{c}中a{c}");
+            assert!(non_space_lower_bound(line.as_bytes()) <= non_space_chars(&line), "{line:?}");
+        }
+        // Exact on Han and ASCII, and past the 255-byte chunks of its counters.
+        for reps in [0, 1, 100, 300, 1000] {
+            let line = format!("{} x{}", "中a".repeat(reps), "\t鿿 ".repeat(reps));
+            assert_eq!(non_space_lower_bound(line.as_bytes()), non_space_chars(&line), "{reps}");
+        }
+    }
+
+    /// The first definition of [`starts_enumerated`], character by character.
+    fn starts_enumerated_by_strings(line: &str) -> bool {
+        let t = line.trim_start();
+        let mut chars = t.chars();
+        let Some(first) = chars.next() else { return false };
+        let numeral = |c: char| "一二三四五六七八九十百零〇".contains(c) || c.is_ascii_digit();
+        match first {
+            '(' | '（' => chars.next().is_some_and(numeral),
+            '第' => chars.next().is_some_and(numeral),
+            c if numeral(c) => {
+                let rest: String = chars.take_while(|c| numeral(*c)).collect();
+                let after = t.chars().nth(1 + rest.chars().count());
+                matches!(after, Some('、' | '.' | '．' | ')' | '）' | '，'))
+            }
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn starts_enumerated_agrees_with_its_first_definition() {
+        let pool: Vec<char> = "一二三十百零〇09第(（、.．)），中 \u{3000}a四".chars().collect();
+        let mut seed = 13u64;
+        for len in 0..20_000 {
+            let line: String = (0..len % 7)
+                .map(|_| {
+                    seed = mix64(seed.wrapping_add(1));
+                    pool[(seed % pool.len() as u64) as usize]
+                })
+                .collect();
+            assert_eq!(starts_enumerated(&line), starts_enumerated_by_strings(&line), "{line:?}");
         }
     }
 
