@@ -291,24 +291,7 @@ pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>)
                 continue;
             }
         }
-        // The string is valid UTF-8: decode the character at `i` directly.
-        let x = bytes[i];
-        let (cp, len) = match x {
-            0xC0..=0xDF => (u32::from(x & 0x1F) << 6 | u32::from(bytes[i + 1] & 0x3F), 2),
-            0xE0..=0xEF => (
-                u32::from(x & 0x0F) << 12
-                    | u32::from(bytes[i + 1] & 0x3F) << 6
-                    | u32::from(bytes[i + 2] & 0x3F),
-                3,
-            ),
-            _ => (
-                u32::from(x & 0x07) << 18
-                    | u32::from(bytes[i + 1] & 0x3F) << 12
-                    | u32::from(bytes[i + 2] & 0x3F) << 6
-                    | u32::from(bytes[i + 3] & 0x3F),
-                4,
-            ),
-        };
+        let (cp, len) = decode_at(bytes, i);
         let info = st.info.get(cp as usize).copied().unwrap_or(NO_PAIR);
         if info & SINGLE != 0 {
             let c = char::from_u32(cp).unwrap_or('\u{FFFD}');
@@ -347,6 +330,29 @@ pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>)
         w.double.push((pos.of(line, stretch), pos.of(line, n)));
     }
     !w.is_empty()
+}
+
+/// The code point and length of the non-ASCII character starting at byte `i` of `bytes`,
+/// which come from a `str` (valid UTF-8, so no checks beyond the slice bounds).
+#[inline(always)]
+fn decode_at(bytes: &[u8], i: usize) -> (u32, usize) {
+    let x = bytes[i];
+    match x {
+        0xC0..=0xDF => (u32::from(x & 0x1F) << 6 | u32::from(bytes[i + 1] & 0x3F), 2),
+        0xE0..=0xEF => (
+            u32::from(x & 0x0F) << 12
+                | u32::from(bytes[i + 1] & 0x3F) << 6
+                | u32::from(bytes[i + 2] & 0x3F),
+            3,
+        ),
+        _ => (
+            u32::from(x & 0x07) << 18
+                | u32::from(bytes[i + 1] & 0x3F) << 12
+                | u32::from(bytes[i + 2] & 0x3F) << 6
+                | u32::from(bytes[i + 3] & 0x3F),
+            4,
+        ),
+    }
 }
 
 /// Turns byte offsets of one line into character indices, counting on from the last one
@@ -567,23 +573,7 @@ pub(crate) fn scan_reference(line: &str, p: &Params, w: &mut Windows, run: &mut 
                 continue;
             }
         }
-        // The string is valid UTF-8: decode the character at `i` directly.
-        let (cp, len) = match x {
-            0xC0..=0xDF => (u32::from(x & 0x1F) << 6 | u32::from(bytes[i + 1] & 0x3F), 2),
-            0xE0..=0xEF => (
-                u32::from(x & 0x0F) << 12
-                    | u32::from(bytes[i + 1] & 0x3F) << 6
-                    | u32::from(bytes[i + 2] & 0x3F),
-                3,
-            ),
-            _ => (
-                u32::from(x & 0x07) << 18
-                    | u32::from(bytes[i + 1] & 0x3F) << 12
-                    | u32::from(bytes[i + 2] & 0x3F) << 6
-                    | u32::from(bytes[i + 3] & 0x3F),
-                4,
-            ),
-        };
+        let (cp, len) = decode_at(bytes, i);
         let c = char::from_u32(cp).unwrap_or('\u{FFFD}');
         match single_byte(c) {
             Some(b) => {
