@@ -276,18 +276,23 @@ const LEAD: u8 = 1 << 4;
 const CONTINUATION: u8 = 1 << 5;
 
 fn script_flags(c: char) -> u8 {
-    let u = c as u32;
     // Past the last windows-1252 extra (™, U+2122) only Han and Hangul are flagged; the
     // tables ask this of every BMP character at start-up.
-    if u > 0x2122 {
+    if c as u32 > 0x2122 {
         return if is_han(c) {
             HAN
-        } else if (0xAC00..=0xD7A3).contains(&u) {
+        } else if (0xAC00..=0xD7A3).contains(&(c as u32)) {
             HANGUL
         } else {
             0
         };
     }
+    script_flags_by_rule(c)
+}
+
+/// [`script_flags`] as the rules read, flag by flag.
+fn script_flags_by_rule(c: char) -> u8 {
+    let u = c as u32;
     let mut f = 0;
     if (0x80..=0xFF).contains(&u) {
         f |= LATIN;
@@ -310,9 +315,6 @@ fn script_flags(c: char) -> u8 {
     f
 }
 
-/// Extra cost for script changes between neighbours: Latin-1 letters or symbols glued to
-/// Han characters and C1 controls are what mojibake looks like. ([`Lm::transition`] is the
-/// same from a table.)
 #[cfg(test)]
 fn transition_cost(a: char, b: char) -> Cost {
     transition_from_flags(script_flags(a), script_flags(b))
@@ -376,31 +378,6 @@ mod tests {
         } else {
             0
         }
-    }
-
-    /// [`script_flags`] without its shortcut.
-    fn script_flags_by_rule(c: char) -> u8 {
-        let u = c as u32;
-        let mut f = 0;
-        if (0x80..=0xFF).contains(&u) {
-            f |= LATIN;
-        }
-        if is_han(c) {
-            f |= HAN;
-        }
-        if (0xAC00..=0xD7A3).contains(&u) {
-            f |= HANGUL;
-        }
-        if c.is_ascii() {
-            f |= ASCII;
-        }
-        if matches!(c, 'Â'..='ô') {
-            f |= LEAD;
-        }
-        if (0x80..=0xBF).contains(&u) || is_cp1252_extra(c) {
-            f |= CONTINUATION;
-        }
-        f
     }
 
     #[test]
