@@ -212,7 +212,8 @@ impl DocShingles {
             // rather than fill up, so a probe always ends.
             self.grow(self.len + hs.len(), all);
         }
-        let (slots, mask, stamp) = (&mut self.slots[..], self.mask, self.stamp);
+        // (Cut at `mask`, the slice proves every `& mask` index in bounds: no checks.)
+        let (slots, mask, stamp) = (&mut self.slots[..=self.mask], self.mask, self.stamp);
         let mut len = self.len;
         let mut new = [0u32; PENDING];
         let mut n = 0;
@@ -555,6 +556,10 @@ fn scan(
         ($v:expr) => {{
             let v = $v;
             let h = k.shingle_pre_hash(window, v);
+            // (Before the batch may go to the table: the character then need not be kept
+            // through the call, which leaves a register for the batch length.)
+            window = k.push_window(window, v);
+            n += 1;
             if k.sampled(h) {
                 // (`% PENDING` for the compiler: `len` is below it.)
                 pending[len % PENDING] = finish_hash(h);
@@ -564,8 +569,6 @@ fn scan(
                     len = 0;
                 }
             }
-            window = k.push_window(window, v);
-            n += 1;
         }};
     }
     for &v in head.iter() {
@@ -645,7 +648,9 @@ impl Repeats {
         b.is_content() && b.text.len() >= self.cfg.min_chars
     }
 
-    /// [`Stage::run`] on a document whose judged blocks hold `bytes` bytes.
+    /// [`Stage::run`] on a document whose judged blocks hold `bytes` bytes. (Not inlined:
+    /// inlined into `run`, it took more instructions.)
+    #[inline(never)]
     fn run_with(&self, doc: &mut Document, scratch: &mut Scratch, bytes: usize) {
         let Scratch { head, shingles, all, paras, exact, votes, line } = scratch;
         all.clear();
@@ -680,7 +685,11 @@ impl Repeats {
         exact.reset(paras.len());
         let mut exact = exact.view();
         // No shingle is owned yet: their marks are paragraph numbers.
-        let marks = &mut shingles.slots[..];
+        // (Slots are at most `mask`: with the slice cut there, `& mask` is the identity
+        // and proves every index in bounds, so the loops below check none.)
+        let mask = shingles.mask;
+        debug_assert!(all.iter().all(|&s| s as usize <= mask));
+        let marks = &mut shingles.slots[..=mask];
         let mut changed = 0;
         for (k, p) in paras.iter().enumerate() {
             let shingles = &all[p.shingles.clone()];
@@ -690,7 +699,7 @@ impl Repeats {
                 votes.clear();
                 let mut found = 0usize;
                 for &s in shingles {
-                    let mark = marks[s as usize].1;
+                    let mark = marks[s as usize & mask].1;
                     if mark & OWNED != 0 {
                         let b = (mark & !OWNED) as usize;
                         found += 1;
@@ -722,7 +731,7 @@ impl Repeats {
                     exact.insert(p.exact, block);
                     if k < last_near {
                         for &s in shingles {
-                            let mark = &mut marks[s as usize].1;
+                            let mark = &mut marks[s as usize & mask].1;
                             if *mark & OWNED == 0 {
                                 *mark = OWNED | block;
                             }
