@@ -27,7 +27,7 @@ use serde::Deserialize;
 
 use crate::counts::LineCounts;
 use crate::text::{
-    has_placeholder_char, has_terminal, is_cjk, line_key, line_key_and_placeholder_char,
+    first_placeholder_char, has_terminal, is_cjk, line_key, line_key_and_placeholder_char,
     non_space_chars, segments, starts_enumerated,
 };
 use crate::FilterError;
@@ -103,8 +103,67 @@ impl TemplateConfig {
                 labels.push(l.to_string());
             }
         }
+        let (labels, suffixes) = (LabelSet::new(&labels), LabelSet::new(&suffixes));
         Ok(Template { cfg: self.clone(), counts, labels, suffixes })
     }
+}
+
+/// Strings of at most 15 bytes as one integer (the bytes, then the length in the top byte),
+/// so a short line is looked up among the labels by one binary search over integers instead
+/// of a string comparison per label.
+fn pack(s: &[u8]) -> Option<u128> {
+    let mut a = [0u8; 16];
+    a.get_mut(..s.len()).filter(|_| s.len() < 16)?.copy_from_slice(s);
+    a[15] = s.len() as u8;
+    Some(u128::from_le_bytes(a))
+}
+
+/// Form labels or label suffixes, for lookups by integer ([`pack`]).
+#[derive(Debug, Clone)]
+struct LabelSet {
+    /// Strings of at most 15 bytes by byte length: (length, [`pack`]ed and sorted).
+    by_len: Vec<(usize, Vec<u128>)>,
+    /// The others (none in the shipped list).
+    long: Vec<String>,
+}
+
+impl LabelSet {
+    fn new(items: &[String]) -> Self {
+        let mut by_len: Vec<(usize, Vec<u128>)> = Vec::new();
+        for (l, k) in items.iter().filter_map(|l| Some((l.len(), pack(l.as_bytes())?))) {
+            match by_len.iter_mut().find(|(n, _)| *n == l) {
+                Some((_, keys)) => keys.push(k),
+                None => by_len.push((l, vec![k])),
+            }
+        }
+        for (_, keys) in &mut by_len {
+            keys.sort_unstable();
+        }
+        let long = items.iter().filter(|l| l.len() >= 16).cloned().collect();
+        LabelSet { by_len, long }
+    }
+
+    /// `t` is one of the strings.
+    fn contains(&self, t: &str) -> bool {
+        match pack(t.as_bytes()) {
+            Some(k) => self.by_len.iter().any(|(_, keys)| keys.binary_search(&k).is_ok()),
+            None => self.long.iter().any(|l| l == t),
+        }
+    }
+
+    /// `t` ends with one of the strings.
+    fn has_suffix_of(&self, t: &str) -> bool {
+        let b = t.as_bytes();
+        self.by_len.iter().any(|&(n, ref keys)| {
+            b.len() >= n && pack(&b[b.len() - n..]).is_some_and(|k| keys.binary_search(&k).is_ok())
+        }) || self.long.iter().any(|s| t.ends_with(s.as_str()))
+    }
+}
+
+/// A cheap test for characters that are never whitespace: visible ASCII (and DEL), and
+/// everything past U+3000, the last whitespace character.
+fn never_space(c: char) -> bool {
+    ('!'..='\u{7F}').contains(&c) || c > '\u{3000}'
 }
 
 /// The runtime `template` stage.
@@ -112,17 +171,14 @@ impl TemplateConfig {
 pub struct Template {
     cfg: TemplateConfig,
     counts: Option<Arc<LineCounts>>,
-    labels: Vec<String>,
-    suffixes: Vec<String>,
+    labels: LabelSet,
+    suffixes: LabelSet,
 }
 
 const PLACE_SUFFIX: &str = "年月日市县区省州镇乡村局厅处科室部委办公司单位学校医院街道社区路号同志";
 
 /// Find a fill-in placeholder in `line`; returns the matched text.
 fn placeholder(line: &str) -> Option<String> {
-    if !has_placeholder_char(line) {
-        return None;
-    }
     find_placeholder(line)
 }
 
@@ -131,41 +187,52 @@ fn is_x(c: char) -> bool {
     matches!(c, 'x' | 'X' | '×' | 'Ｘ' | 'ｘ' | '＊')
 }
 
-/// True when two neighbouring characters of `line` can begin a placeholder: two X-like
-/// characters, `某某`, or two underscores. Every placeholder [`find_placeholder`] reports
-/// holds such a pair, and most lines with a placeholder character hold none (a lone `x` in a
-/// URL, `某` in `某种`), so they skip collecting their characters.
+/// The byte offset of the first two neighbouring characters of `line` that can begin a
+/// placeholder: two X-like characters, `某某`, or two underscores. Every placeholder
+/// [`find_placeholder`] reports holds such a pair, and most lines with a placeholder
+/// character hold none (a lone `x` in a URL, `某` in `某种`), so they skip the search.
 ///
-/// Byte by byte (a test checks it against the character-level definition): only the lead
-/// bytes of placeholder characters (`x` `X` `_`, `C3` for `×`, `EF` for `Ｘ` `ｘ` `＊` `＿`,
-/// `E6` for `某`) are looked at further, and a pair is a character of a class starting where
-/// the previous one of the same class ended.
-fn has_placeholder_pair(line: &str) -> bool {
+/// From one placeholder character to the next ([`first_placeholder_char`], a vectorized
+/// search that makes long lines cheap), each looked at with the character after it (a test
+/// checks this against the character-level definition).
+fn placeholder_pair(line: &str) -> Option<usize> {
     let b = line.as_bytes();
-    // Class (1 X-like, 2 `某`, 3 underscore) and end of the last placeholder character.
-    let mut last = (0u8, usize::MAX);
-    for (i, &x) in b.iter().enumerate() {
-        if !PAIR_LEAD[usize::from(x)] {
+    let mut from = 0;
+    loop {
+        // The next placeholder character (a vectorized search), and whether the character
+        // after it is of its class.
+        let i = from + first_placeholder_char(&b[from..])?;
+        let Some((class, len)) = placeholder_class(b, i) else {
+            from = i + 1;
             continue;
-        }
-        let (class, len) = match (x, b.get(i + 1..i + 3)) {
-            (b'x' | b'X', _) => (1, 1),
-            (b'_', _) => (3, 1),
-            (0xC3, _) if b.get(i + 1) == Some(&0x97) => (1, 2),
-            (0xEF, Some(&[0xBC, 0xB8 | 0x8A] | &[0xBD, 0x98])) => (1, 3),
-            (0xEF, Some(&[0xBC, 0xBF])) => (3, 3),
-            (0xE6, Some(&[0x9F, 0x90])) => (2, 3),
-            _ => continue,
         };
-        if last == (class, i) {
-            return true;
+        if placeholder_class(b, i + len).is_some_and(|(c, _)| c == class) {
+            return Some(i);
         }
-        last = (class, i + len);
+        from = i + len;
     }
-    false
 }
 
-/// The bytes [`has_placeholder_pair`] looks at further.
+/// The class (1 X-like, 2 `某`, 3 underscore) and length of the placeholder character at
+/// byte `i` of `b`, if one starts there.
+#[inline]
+fn placeholder_class(b: &[u8], i: usize) -> Option<(u8, usize)> {
+    let &x = b.get(i)?;
+    if !PAIR_LEAD[usize::from(x)] {
+        return None;
+    }
+    Some(match (x, b.get(i + 1..i + 3)) {
+        (b'x' | b'X', _) => (1, 1),
+        (b'_', _) => (3, 1),
+        (0xC3, _) if b.get(i + 1) == Some(&0x97) => (1, 2),
+        (0xEF, Some(&[0xBC, 0xB8 | 0x8A] | &[0xBD, 0x98])) => (1, 3),
+        (0xEF, Some(&[0xBC, 0xBF])) => (3, 3),
+        (0xE6, Some(&[0x9F, 0x90])) => (2, 3),
+        _ => return None,
+    })
+}
+
+/// The bytes [`placeholder_pair`] looks at further.
 const PAIR_LEAD: [bool; 256] = {
     let mut t = [false; 256];
     t[b'x' as usize] = true;
@@ -177,15 +244,85 @@ const PAIR_LEAD: [bool; 256] = {
     t
 };
 
-/// [`placeholder`] once `line` is known to hold a placeholder character.
+/// [`placeholder`]: the pair gate, then the search from the first pair (also called when the
+/// line key found a placeholder character).
 fn find_placeholder(line: &str) -> Option<String> {
-    if !has_placeholder_pair(line) {
-        return None;
-    }
-    search_placeholder(line)
+    search_placeholder_from(line, placeholder_pair(line)?)
 }
 
-/// The placeholder search itself, character by character.
+/// [`search_placeholder`] started at byte `from`, the first placeholder pair
+/// ([`placeholder_pair`]), on the line in place (no vector of its characters).
+///
+/// The same result: before the first pair every X-like and underscore run is one character
+/// long and no `某` is followed by another, so the search returns nothing there and steps
+/// onto `from` exactly (a pair starts a run: the character before it is not of its class);
+/// from there it is the same search, looking back at most two characters. A test checks
+/// both over random lines.
+fn search_placeholder_from(line: &str, from: usize) -> Option<String> {
+    let b = line.as_bytes();
+    let next = |j: usize| line[j..].chars().next();
+    let prev = |j: usize| line[..j].chars().next_back();
+    let mut i = from;
+    while let Some(c) = next(i) {
+        // Runs of X-like characters.
+        if is_x(c) {
+            let start = i;
+            let mut len = 0;
+            while let Some(c) = next(i).filter(|&c| is_x(c)) {
+                i += c.len_utf8();
+                len += 1;
+            }
+            let before = prev(start);
+            let after = next(i);
+            let ascii_word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
+            // The two characters before the run are `19` or `20` (ASCII, so two bytes).
+            let year = matches!(b[..start], [.., b'1', b'9'] | [.., b'2', b'0'])
+                && len == 2
+                && !after.is_some_and(|c| c.is_ascii_alphanumeric());
+            if year {
+                return Some(line[start - 2..i].to_string());
+            }
+            let times = line[start..i].chars().all(|c| c == '×');
+            let cjk_next = before.is_some_and(is_cjk) || after.is_some_and(is_cjk);
+            if len >= 2
+                && !ascii_word(before)
+                && !ascii_word(after)
+                && (cjk_next || times && len >= 3)
+            {
+                return Some(line[start..i].to_string());
+            }
+            continue;
+        }
+        // `某` is three bytes.
+        if c == '某' && next(i + 3) == Some('某') {
+            let before = prev(i);
+            let after = next(i + 6);
+            if !before.is_some_and(is_cjk) || after.is_some_and(|a| PLACE_SUFFIX.contains(a)) {
+                return Some("某某".to_string());
+            }
+            i += 6;
+            continue;
+        }
+        if matches!(c, '_' | '＿') {
+            let start = i;
+            let mut len = 0;
+            while let Some(c) = next(i).filter(|&c| matches!(c, '_' | '＿')) {
+                i += c.len_utf8();
+                len += 1;
+            }
+            if len >= 3 {
+                return Some(line[start..i].to_string());
+            }
+            continue;
+        }
+        i += c.len_utf8();
+    }
+    None
+}
+
+/// The placeholder search, character by character (the definition
+/// [`search_placeholder_from`] is tested against).
+#[cfg(test)]
 fn search_placeholder(line: &str) -> Option<String> {
     let chars: Vec<char> = line.chars().collect();
     let n = chars.len();
@@ -248,8 +385,17 @@ impl Template {
     /// Is `line` (trimmed of spaces and a trailing colon) a form field label?
     /// Returns (is_candidate, ends_with_colon).
     fn label_candidate(&self, line: &str) -> (bool, bool) {
+        // Most lines are long, and trimming costs a whitespace table lookup per end: when
+        // neither end can be whitespace, the trimmed line is the line.
+        let settled = |t: &str| t.len() > 8 * 3 + 3;
+        if settled(line)
+            && line.chars().next().is_some_and(never_space)
+            && line.chars().next_back().is_some_and(never_space)
+        {
+            return (false, false);
+        }
         let t = line.trim();
-        if t.len() > 8 * 3 + 3 {
+        if settled(t) {
             return (false, false);
         }
         let colon = t.ends_with(':') || t.ends_with('：');
@@ -259,8 +405,8 @@ impl Template {
         if n == 0 || n > 8 || !t.chars().all(is_cjk) || starts_enumerated(t) {
             return (false, false);
         }
-        let exact = self.labels.iter().any(|l| l == t);
-        let suffix = n <= 6 && self.suffixes.iter().any(|s| t.ends_with(s.as_str()));
+        let exact = self.labels.contains(t);
+        let suffix = n <= 6 && self.suffixes.has_suffix_of(t);
         (exact || suffix, colon)
     }
 
@@ -411,17 +557,30 @@ mod tests {
                 .collect();
             assert_eq!(find_placeholder(&line), search_placeholder(&line), "{line}");
         }
+        // Longer lines, with placeholders after other placeholder characters and runs.
+        let pool: Vec<char> = "xxX×××Ｘｘ＊__＿某某某20市年同a中，19 1é".chars().collect();
+        for len in 0..20_000 {
+            let line: String = (0..len % 37)
+                .map(|_| {
+                    seed = crate::text::mix64(seed.wrapping_add(1));
+                    pool[(seed % pool.len() as u64) as usize]
+                })
+                .collect();
+            assert_eq!(find_placeholder(&line), search_placeholder(&line), "{line}");
+        }
     }
 
-    /// The character-level definition of [`has_placeholder_pair`].
-    fn has_placeholder_pair_by_chars(line: &str) -> bool {
-        let mut prev = '\0';
-        line.chars().any(|c| {
-            let pair = (is_x(prev) && is_x(c))
-                || (prev == '某' && c == '某')
-                || (matches!(prev, '_' | '＿') && matches!(c, '_' | '＿'));
-            prev = c;
-            pair
+    /// The character-level definition of [`placeholder_pair`]: where the first pair starts.
+    fn placeholder_pair_by_chars(line: &str) -> Option<usize> {
+        let mut prev = ('\0', 0);
+        line.char_indices().find_map(|(i, c)| {
+            let p = prev.0;
+            let pair = (is_x(p) && is_x(c))
+                || (p == '某' && c == '某')
+                || (matches!(p, '_' | '＿') && matches!(c, '_' | '＿'));
+            let start = prev.1;
+            prev = (c, i);
+            pair.then_some(start)
         })
     }
 
@@ -430,23 +589,63 @@ mod tests {
         let pool: Vec<char> = "xX×Ｘｘ＊_＿某中，éÃ÷ａＹ＋谋柏a".chars().collect();
         let mut seed = 17u64;
         for len in 0..30_000 {
-            let line: String = (0..len % 9)
+            let line: String = (0..len % 41)
                 .map(|_| {
                     seed = crate::text::mix64(seed.wrapping_add(1));
                     pool[(seed % pool.len() as u64) as usize]
                 })
                 .collect();
-            assert_eq!(
-                has_placeholder_pair(&line),
-                has_placeholder_pair_by_chars(&line),
-                "{line:?}"
-            );
+            assert_eq!(placeholder_pair(&line), placeholder_pair_by_chars(&line), "{line:?}");
         }
         // Every character on both sides of each placeholder character.
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             for p in ['x', '×', 'ｘ', '＿', '某'] {
                 let line = format!("{p}{c}{p}");
-                assert_eq!(has_placeholder_pair(&line), has_placeholder_pair_by_chars(&line));
+                assert_eq!(placeholder_pair(&line), placeholder_pair_by_chars(&line));
+            }
+        }
+    }
+
+    #[test]
+    fn never_space_characters_are_not_whitespace() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert!(!(never_space(c) && c.is_whitespace()), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn label_sets_agree_with_string_comparisons() {
+        let lists: Vec<Vec<String>> = vec![
+            FORM_LABELS.lines().map(|l| l.trim().to_string()).collect(),
+            ["甲", "乙丙", "丁戊己庚辛壬", "甲乙丙丁戊己庚", "ab", ""].map(String::from).to_vec(),
+        ];
+        for list in &lists {
+            let set = LabelSet::new(list);
+            // Every label, every piece of one, and random strings of the labels' characters.
+            let pool: Vec<char> = list.iter().flat_map(|l| l.chars()).chain(['中', 'a']).collect();
+            let mut lines: Vec<String> = list.clone();
+            for l in list {
+                for (i, _) in l.char_indices() {
+                    lines.push(l[i..].to_string());
+                    lines.push(l[..i].to_string());
+                    lines.push(format!("中{}", &l[i..]));
+                }
+            }
+            let mut seed = 23u64;
+            for len in 0..5_000 {
+                lines.push(
+                    (0..len % 9)
+                        .map(|_| {
+                            seed = crate::text::mix64(seed.wrapping_add(1));
+                            pool[(seed % pool.len() as u64) as usize]
+                        })
+                        .collect(),
+                );
+            }
+            for t in &lines {
+                assert_eq!(set.contains(t), list.iter().any(|l| l == t), "{t:?}");
+                let suffix = list.iter().any(|s| t.ends_with(s.as_str()));
+                assert_eq!(set.has_suffix_of(t), suffix, "{t:?}");
             }
         }
     }
