@@ -145,7 +145,7 @@ struct RunArgs {
     /// stdout). It holds about the size of the decoded input and is deleted after the run.
     #[arg(long, value_name = "DIR")]
     spool_dir: Option<PathBuf>,
-    /// Inputs per batch (a checkpoint is written after each batch).
+    /// Inputs per batch (checkpoints fall at the end of a batch: the first, then at most every 2 s).
     #[arg(long, value_name = "N", hide = true)]
     batch_docs: Option<usize>,
     /// No progress bar and no summary.
