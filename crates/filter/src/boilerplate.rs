@@ -28,8 +28,8 @@ use serde::Deserialize;
 
 use crate::dict::{self, Hit, Matcher, Partner};
 use crate::text::{
-    has_dot_or_arrow, has_terminal, non_space_chars, non_space_lower_bound, ratio, segments, urls,
-    LineFeatures,
+    arrow_count, has_terminal, non_space_chars, non_space_lower_bound, ratio, segment_chars,
+    segments, urls, LineFeatures,
 };
 use crate::FilterError;
 
@@ -213,12 +213,11 @@ impl Boilerplate {
             return None;
         }
         let hit = ev.best.is_some() || ev.best_framing.is_some() || ev.best_contact.is_some();
-        // Fast exit for the common case: no term, no URL, no breadcrumb arrows. (Only with
-        // `url-share = 0` can the URL rule fire without a dot, hence the guard.)
-        if !hit
-            && ((self.cfg.url_share > 0.0 && at_least > 60 && !line.contains('.'))
-                || !has_dot_or_arrow(line))
-        {
+        // Fast exit for the common case: no term, no URL, no breadcrumb arrows. Without a
+        // term or a dot, only the breadcrumb rule (two arrows, at most 60 characters) can
+        // fire, and the URL rule only with `url-share = 0` (the URL share is then 0), which
+        // one arrow lets through as before.
+        if !hit && self.nothing_without_a_term(line, at_least) {
             return None;
         }
         // Long lines (most of the text) can only be framing: count their characters without
@@ -279,13 +278,23 @@ impl Boilerplate {
         // Menus: many tiny items, led by a navigation term or holding two of them.
         if ev.nav_hits >= 1 && !f.is_prose() {
             let first_is_nav = self.first_item_is_nav(line);
-            let (n, total) =
-                segments(line).fold((0, 0), |(n, t), s| (n + 1, t + s.chars().count()));
+            let (n, total) = segment_chars(line).fold((0, 0), |(n, t), c| (n + 1, t + c));
             if n >= 4 && total <= n * 6 && (ev.nav_hits >= 2 || first_is_nav) {
                 return Some((RULES[NAV], matched));
             }
         }
         None
+    }
+
+    /// True when `line`, holding no dictionary term and at least `at_least` non-space
+    /// characters, cannot be furniture: the fast exit of [`Boilerplate::classify`].
+    fn nothing_without_a_term(&self, line: &str, at_least: usize) -> bool {
+        if line.contains('.') {
+            return false;
+        }
+        let url_rule_off = self.cfg.url_share > 0.0;
+        (url_rule_off && at_least > 60)
+            || arrow_count(line.as_bytes()) < 1 + usize::from(url_rule_off)
     }
 
     fn first_item_is_nav(&self, line: &str) -> bool {
@@ -349,8 +358,7 @@ fn more_chars_than(line: &str, max: usize) -> bool {
 
 /// Breadcrumbs: `A > B > C` with short items and no sentence punctuation.
 fn breadcrumb(line: &str, f: &LineFeatures) -> bool {
-    if f.chars > 60 || f.is_prose() || line.chars().filter(|c| ARROWS.contains(c)).nth(1).is_none()
-    {
+    if f.chars > 60 || f.is_prose() || arrow_count(line.as_bytes()) < 2 {
         return false;
     }
     line.split(ARROWS).all(|item| item.trim().chars().count() <= 12)
@@ -539,6 +547,39 @@ mod tests {
                 .collect();
             for max in [0, 1, 12, 20] {
                 assert_eq!(more_chars_than(&line, max), non_space_chars(&line) > max, "{line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn fast_exit_without_a_term_agrees_with_its_first_definition() {
+        // The first definition: no term, and no dot nor arrow (or a long line without a dot
+        // when the URL rule needs a share).
+        let first = |s: &Boilerplate, line: &str, at_least: usize| {
+            (s.cfg.url_share > 0.0 && at_least > 60 && !line.contains('.'))
+                || !line.contains(['.', '>', '＞', '›', '»', '→'])
+        };
+        let zero = BoilerplateConfig { url_share: 0.0, ..BoilerplateConfig::default() };
+        let stages = [stage(), zero.build(Path::new(".")).unwrap()];
+        let pool: Vec<char> = "中a .>＞›»→。é".chars().collect();
+        let mut seed = 21u64;
+        for len in 0..5000 {
+            let line: String = (0..len % 90)
+                .map(|_| {
+                    seed = crate::text::mix64(seed.wrapping_add(1));
+                    pool[(seed % pool.len() as u64) as usize]
+                })
+                .collect();
+            let at_least = non_space_lower_bound(line.as_bytes());
+            for s in &stages {
+                let want = first(s, &line, at_least);
+                let got = s.nothing_without_a_term(&line, at_least);
+                // The new exit also takes lines with one arrow when the URL rule is on: no rule
+                // fires on those without a term (the breadcrumb rule needs two arrows).
+                if want != got {
+                    assert!(got && s.cfg.url_share > 0.0, "{line:?}");
+                    assert_eq!(s.classify(&line, None), None, "{line:?}");
+                }
             }
         }
     }

@@ -25,7 +25,7 @@ use qingxi_core::{Block, Document, Label, Mark, Stage, StageName};
 use serde::Deserialize;
 
 use crate::dict::{self, Hit, Matcher};
-use crate::text::{has_terminal, non_space_chars, ratio, segments};
+use crate::text::{has_terminal, non_space_chars, ratio, segment_chars};
 use crate::FilterError;
 
 const DEFAULT_DICT: &str = include_str!("../dict/spam.txt");
@@ -156,6 +156,10 @@ impl Spam {
     }
 
     fn classify(&self, line: &str, marks: Option<&[Mark]>) -> Option<(&'static str, String)> {
+        // Fewer than two hits cannot hold two distinct terms (most lines have none).
+        if marks.is_some_and(|m| m.len() < 2) {
+            return None;
+        }
         let s = self.score(line, marks);
         let best = s.best?;
         if s.distinct < 2 {
@@ -171,9 +175,9 @@ impl Spam {
         // sentence stops after a few (`early` means it fell short).
         let (mut items, mut item_chars, mut early) = (0usize, 0usize, s.strong == 0);
         if !early {
-            for seg in segments(line) {
+            for seg_chars in segment_chars(line) {
                 items += 1;
-                item_chars += seg.chars().count();
+                item_chars += seg_chars;
                 if ratio(s.points as usize, items) < min_density {
                     early = true;
                     break;
@@ -250,6 +254,7 @@ impl Stage for Spam {
 mod tests {
     use super::*;
     use crate::test_util::{label_in_context, labels};
+    use crate::text::segments;
 
     fn stage() -> Spam {
         SpamConfig::default().build(Path::new(".")).unwrap()

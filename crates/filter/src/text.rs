@@ -193,17 +193,30 @@ pub(crate) fn non_space_lower_bound(b: &[u8]) -> usize {
         .sum()
 }
 
-/// True when `line` holds a character that can make furniture without a dictionary term:
-/// a dot (URLs) or a breadcrumb arrow (`>`, `＞`, `›`, `»`, `→`).
-pub(crate) fn has_dot_or_arrow(line: &str) -> bool {
-    let b = line.as_bytes();
-    b.iter().fold(false, |a, &x| a | (x == b'.') | (x == b'>'))
-        || any_seq(b, |x, y, z| {
-            // ＞ EF BC 9E, › E2 80 BA, → E2 86 92, » C2 BB.
-            ((x == 0xEF) & (y == 0xBC) & (z == 0x9E))
-                | ((x == 0xE2) & (((y == 0x80) & (z == 0xBA)) | ((y == 0x86) & (z == 0x92))))
-                | ((x == 0xC2) & (y == 0xBB))
-        })
+/// How many breadcrumb arrows (`>`, `＞` `EF BC 9E`, `›` `E2 80 BA`, `»` `C2 BB`, `→`
+/// `E2 86 92`) `b` holds, in one vectorized pass (UTF-8 sequences never match inside another character, so
+/// counting byte patterns counts characters).
+pub(crate) fn arrow_count(b: &[u8]) -> usize {
+    let n = b.len();
+    let arrow = |x: u8, y: u8, z: u8| {
+        (x == b'>')
+            | ((x == 0xEF) & (y == 0xBC) & (z == 0x9E))
+            | ((x == 0xE2) & (((y == 0x80) & (z == 0xBA)) | ((y == 0x86) & (z == 0x92))))
+            | ((x == 0xC2) & (y == 0xBB))
+    };
+    if n < 3 {
+        return (0..n).filter(|&i| arrow(b[i], b.get(i + 1).copied().unwrap_or(0), 0)).count();
+    }
+    // Byte-sized counters per chunk of 255 positions, so the loop vectorizes.
+    let mut count = 0usize;
+    let mut at = 0;
+    while at < n - 2 {
+        let end = (at + 255).min(n - 2);
+        let windows = b[at..end].iter().zip(&b[at + 1..end + 1]).zip(&b[at + 2..end + 2]);
+        count += usize::from(windows.fold(0u8, |a, ((&x, &y), &z)| a + u8::from(arrow(x, y, z))));
+        at = end;
+    }
+    count + usize::from(arrow(b[n - 2], b[n - 1], 0)) + usize::from(arrow(b[n - 1], 0, 0))
 }
 
 /// True when `line` holds a character placeholders are made of: `x`, `X`, `_`, `×`, `Ｘ`,
@@ -511,6 +524,11 @@ pub(crate) fn urls(line: &str) -> impl Iterator<Item = &str> {
 fn has_domain_suffix(tok: &str) -> bool {
     const TLDS: [&str; 10] =
         [".com", ".cn", ".net", ".org", ".gov", ".edu", ".cc", ".top", ".info", ".html"];
+    // Every suffix is a dot and a letter: most tokens with a dot (`2021.07.16`, `3.5`) have
+    // none, and need no search.
+    if !tok.as_bytes().windows(2).any(|w| w[0] == b'.' && w[1].is_ascii_alphabetic()) {
+        return false;
+    }
     let host = tok.split('/').next().unwrap_or(tok);
     if !host.contains('.') || !host.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return false;
@@ -532,6 +550,66 @@ fn has_domain_suffix(tok: &str) -> bool {
 /// Split a line into items at separators and whitespace runs; empty items are skipped.
 pub(crate) fn segments(line: &str) -> impl Iterator<Item = &str> {
     line.split(|c: char| c.is_whitespace() || is_separator(c)).filter(|s| !s.is_empty())
+}
+
+/// ASCII bytes that cut items in [`segments`]: whitespace and the ASCII separators (a test
+/// checks this and [`segment_chars`] against [`segments`] over every character).
+const SEGMENT_CUT_ASCII: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0u8;
+    while b < 128 {
+        t[b as usize] = matches!(b, 9..=13 | b' ') || is_separator(b as char);
+        b += 1;
+    }
+    t
+};
+
+/// The character counts of the items of [`segments`], in order, without building the
+/// slices: Han characters from lead bytes `E5`–`E9` (and `E4` but `丨`, `E4 B8 A8`) and
+/// ASCII are classified from their bytes, other characters are decoded. (The keyword
+/// checks only need how many items and how long; `str::split` decodes every character and
+/// the count then walks each item again.)
+pub(crate) fn segment_chars(line: &str) -> SegmentChars<'_> {
+    SegmentChars { line, at: 0 }
+}
+
+/// The iterator of [`segment_chars`].
+pub(crate) struct SegmentChars<'a> {
+    line: &'a str,
+    at: usize,
+}
+
+impl Iterator for SegmentChars<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        let b = self.line.as_bytes();
+        let mut i = self.at;
+        let mut n = 0;
+        while i < b.len() {
+            let lead = b[i];
+            let (cut, len) = if lead < 0x80 {
+                (SEGMENT_CUT_ASCII[usize::from(lead)], 1)
+            } else if (0xE5..=0xE9).contains(&lead)
+                || (lead == 0xE4 && !matches!(b.get(i + 1..i + 3), Some(&[0xB8, 0xA8])))
+            {
+                (false, 3)
+            } else {
+                let c = self.line[i..].chars().next().unwrap_or('\u{FFFD}');
+                (c.is_whitespace() || is_separator(c), c.len_utf8())
+            };
+            i += len;
+            if !cut {
+                n += 1;
+            } else if n > 0 {
+                self.at = i;
+                return Some(n);
+            }
+        }
+        self.at = i;
+        (n > 0).then_some(n)
+    }
 }
 
 /// True for a line that opens with an enumeration marker (`一、`, `（二）`, `3.`, `第四章`):
@@ -945,8 +1023,8 @@ mod tests {
             assert!(non_space_lower_bound(b) <= f.chars, "{line:?}");
         }
         assert_eq!(has_terminal(line), f.is_prose(), "{line:?}");
-        let want = line.contains(['.', '>', '＞', '›', '»', '→']);
-        assert_eq!(has_dot_or_arrow(line), want, "{line:?}");
+        let want = line.matches(['>', '＞', '›', '»', '→']).count();
+        assert_eq!(arrow_count(line.as_bytes()), want, "{line:?}");
         let want = line.find(['x', 'X', '_', '×', 'Ｘ', 'ｘ', '＊', '＿', '某']);
         assert_eq!(first_placeholder_char(line.as_bytes()), want, "{line:?}");
         assert_eq!(has_placeholder_char(line), want.is_some(), "{line:?}");
@@ -995,6 +1073,82 @@ mod tests {
         for reps in [0, 1, 100, 300, 1000] {
             let line = format!("{} x{}", "中a".repeat(reps), "\t鿿 ".repeat(reps));
             assert_eq!(non_space_lower_bound(line.as_bytes()), non_space_chars(&line), "{reps}");
+        }
+    }
+
+    fn assert_segment_chars_agree(line: &str) {
+        let want: Vec<usize> = segments(line).map(|s| s.chars().count()).collect();
+        assert_eq!(segment_chars(line).collect::<Vec<_>>(), want, "{line:?}");
+    }
+
+    /// [`has_domain_suffix`] as first written, without the dot-and-letter check.
+    fn has_domain_suffix_by_search(tok: &str) -> bool {
+        const TLDS: [&str; 10] =
+            [".com", ".cn", ".net", ".org", ".gov", ".edu", ".cc", ".top", ".info", ".html"];
+        let host = tok.split('/').next().unwrap_or(tok);
+        if !host.contains('.') || !host.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return false;
+        }
+        let ends =
+            |s: &str, t: &str| s.len() >= t.len() && s[s.len() - t.len()..].eq_ignore_ascii_case(t);
+        TLDS.iter().any(|t| {
+            ends(host, t)
+                || ends(tok, t)
+                || host.match_indices('.').any(|(i, _)| {
+                    host[i..].get(..t.len()).is_some_and(|h| h.eq_ignore_ascii_case(t))
+                        && host[i + t.len()..].starts_with('.')
+                })
+        })
+    }
+
+    #[test]
+    fn domain_suffix_check_agrees_with_the_search() {
+        // Tokens of `urls` are ASCII.
+        let pieces = [
+            ".", "/", "a", "2021", "07", "com", "CN", "net", "html", "Org", "gov", "edu", "cc",
+            "top", "info", "x", "-", "www",
+        ];
+        let mut seed = 17u64;
+        for len in 0..20_000 {
+            let tok: String = (0..len % 9)
+                .map(|_| {
+                    seed = mix64(seed.wrapping_add(1));
+                    pieces[(seed % pieces.len() as u64) as usize]
+                })
+                .collect();
+            assert_eq!(has_domain_suffix(&tok), has_domain_suffix_by_search(&tok), "{tok:?}");
+        }
+    }
+
+    #[test]
+    fn arrow_count_counts_long_lines() {
+        for reps in [0, 1, 84, 85, 86, 200, 1000] {
+            let line = format!("{}»", "中>›→＞a»".repeat(reps));
+            let want = line.matches(['>', '＞', '›', '»', '→']).count();
+            assert_eq!(arrow_count(line.as_bytes()), want, "{reps}");
+        }
+    }
+
+    #[test]
+    fn segment_chars_agree_with_segments() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for line in [format!("{c}"), format!("a{c}中"), format!("中{c}{c}b|")] {
+                assert_segment_chars_agree(&line);
+            }
+        }
+        let pool: Vec<char> =
+            "|｜¦丨/／\\·•●▪■◆>＞»›→-—,，、;；中丁㐀鿿一a1 \t\u{3000}\u{a0}\u{2028}é😀。"
+                .chars()
+                .collect();
+        let mut seed = 3u64;
+        for len in 0..5000 {
+            let line: String = (0..len % 31)
+                .map(|_| {
+                    seed = mix64(seed.wrapping_add(1));
+                    pool[(seed % pool.len() as u64) as usize]
+                })
+                .collect();
+            assert_segment_chars_agree(&line);
         }
     }
 
