@@ -114,15 +114,34 @@ pub(crate) struct Matcher {
     prefix: Vec<(u64, u64)>,
     /// The tables every scan step reads, in one allocation: one base pointer for the loop.
     scan: Box<ScanTables>,
-    /// 6-byte prefix → pattern ids, longest first (lowest id first among equal lengths), for
-    /// the patterns of 5 bytes (under every sixth byte) or more.
-    long: FastMap<u64, Box<[u32]>>,
+    /// Slot ([`long_slot`]) → its candidates in `long_cands`, `long_start[slot]..
+    /// long_start[slot + 1]`: the patterns of 5 bytes (under every sixth byte) or more whose
+    /// 6-byte prefix hashes to the slot, longest first (lowest id first among equal lengths).
+    ///
+    /// Why by slot rather than by 6-byte prefix: the slot is already computed, and indexing
+    /// an array costs a few instructions where a hash-map lookup cost about 35. Merging the
+    /// prefixes of one slot changes no result: a pattern of another prefix fails the
+    /// eight-byte prefix test (a 5-byte pattern is under the prefixes of all its sixth bytes,
+    /// so it is in the bucket of every key it can match), and the order among those that pass
+    /// is the per-prefix bucket's order.
+    long_start: Box<[u32; (1 << 16) + 1]>,
+    long_cands: Box<[Cand]>,
     /// 2-byte prefix → pattern ids, longest first.
     short: FastMap<u64, Box<[u32]>>,
     /// First byte → the one-byte pattern (only from user lists).
     single: Box<[Option<u32>]>,
     has_single: bool,
     pub terms: Vec<Term>,
+}
+
+/// A candidate pattern of a long bucket, with what its test needs in one place.
+#[derive(Debug, Clone, Copy)]
+struct Cand {
+    /// The pattern's first eight bytes (zero-padded) and the mask of those that exist.
+    pre: u64,
+    mask: u64,
+    id: u32,
+    len: u32,
 }
 
 /// The filter tables of [`Matcher::scan`]: a byte per slot, nonzero where a pattern may start
@@ -294,9 +313,9 @@ impl Matcher {
                 })
                 .collect()
         };
-        let (long, short) = (finish(long), finish(short));
+        let short = finish(short);
         let has_single = single.iter().any(Option::is_some);
-        let prefix = patterns
+        let prefix: Vec<(u64, u64)> = patterns
             .iter()
             .map(|p| {
                 let n = p.len().min(8);
@@ -304,12 +323,38 @@ impl Matcher {
                 (load8(p, 0) & mask, mask)
             })
             .collect();
+        // The long buckets merged per slot, in the per-prefix buckets' order.
+        let mut by_slot: Vec<(usize, std::cmp::Reverse<usize>, u32)> = long
+            .into_iter()
+            .flat_map(|(k, ids)| ids.into_iter().map(move |id| (long_slot(k), id)))
+            .map(|(slot, id)| (slot, std::cmp::Reverse(patterns[id as usize].len()), id))
+            .collect();
+        by_slot.sort_unstable();
+        by_slot.dedup();
+        let mut long_start = Box::new([0u32; (1 << 16) + 1]);
+        for &(slot, ..) in &by_slot {
+            long_start[slot + 1] += 1;
+        }
+        for slot in 0..1 << 16 {
+            long_start[slot + 1] += long_start[slot];
+        }
+        if by_slot.len() > u32::MAX as usize {
+            return Err(FilterError::Automaton(format!("{} candidates", by_slot.len())));
+        }
+        let long_cands = by_slot
+            .iter()
+            .map(|&(_, std::cmp::Reverse(len), id)| {
+                let (pre, mask) = prefix[id as usize];
+                Cand { pre, mask, id, len: len as u32 }
+            })
+            .collect();
         Ok(Matcher {
             patterns,
             pattern_term,
             prefix,
             scan: tables,
-            long,
+            long_start,
+            long_cands,
             short,
             single,
             has_single,
@@ -337,11 +382,30 @@ impl Matcher {
     /// are `key`: (pattern id, end). Called only where the filter tables let it through.
     #[inline(never)]
     fn longest_at(&self, line: &[u8], i: usize, key: u64) -> Option<(u32, usize)> {
-        let k6 = key & KEY6;
-        if self.scan.long[long_slot(key)] != 0 {
-            if let Some(m) = self.long.get(&k6).and_then(|ids| self.first_match(line, i, key, ids))
-            {
-                return Some(m);
+        self.longest_at_inline(line, i, key)
+    }
+
+    /// [`Matcher::longest_at`] inlined (into [`Matcher::hits2`], which is out of the scan's
+    /// loop already: a call less per position the filter lets through).
+    #[inline(always)]
+    fn longest_at_inline(&self, line: &[u8], i: usize, key: u64) -> Option<(u32, usize)> {
+        let slot = long_slot(key);
+        if self.scan.long[slot] != 0 {
+            let cands = self
+                .long_cands
+                .get(self.long_start[slot] as usize..self.long_start[slot + 1] as usize)
+                .unwrap_or_default();
+            for c in cands {
+                if key & c.mask == c.pre {
+                    let end = i + c.len as usize;
+                    let rest_ok = c.len <= 8
+                        || line.get(i + 8..end).is_some_and(|t| {
+                            t.eq_ignore_ascii_case(&self.patterns[c.id as usize][8..])
+                        });
+                    if end <= line.len() && rest_ok {
+                        return Some((c.id, end));
+                    }
+                }
             }
         }
         let k2 = key & 0xFFFF;
@@ -446,15 +510,32 @@ impl Matcher {
         fb: &mut impl FnMut(Hit),
     ) {
         let u = &*partner.union;
-        let mut i = 0;
-        while let Some(&s) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
-            let raw = u64::from_le_bytes(s);
+        // One position: its hits, and the step to the next character.
+        let mut visit = |i: usize, raw: u64| -> usize {
             let key = if FOLD { lower8(raw) } else { raw };
             let flags = u.flags(key);
             if flags != 0 {
                 self.hits2(partner, bytes, i, key, flags, next, fa, fb);
             }
-            i += if key & 0xF0 == 0xE0 { 3 } else { UTF8_LEN[(key & 0xFF) as usize] };
+            if key & 0xF0 == 0xE0 {
+                3
+            } else {
+                UTF8_LEN[(key & 0xFF) as usize]
+            }
+        };
+        let mut i = 0;
+        // The positions of a 32-byte window whose eight bytes lie in it, with one bound test
+        // per window: the inner loop's test (offset ≤ 24) also proves the load in bounds, two
+        // compares instead of about six per position.
+        while let Some(w) = bytes.get(i..).and_then(<[u8]>::first_chunk::<32>) {
+            let mut o = 0;
+            while let Some(&k) = w.get(o..).and_then(<[u8]>::first_chunk::<8>) {
+                o += visit(i + o, u64::from_le_bytes(k));
+            }
+            i += o;
+        }
+        while let Some(&w) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+            i += visit(i, u64::from_le_bytes(w));
         }
         let tail = Tail::new(bytes, i);
         while i < bytes.len() {
@@ -485,14 +566,14 @@ impl Matcher {
         fb: &mut impl FnMut(Hit),
     ) {
         if flags & 1 != 0 && i >= next[0] {
-            if let Some((id, end)) = self.longest_at(bytes, i, key) {
+            if let Some((id, end)) = self.longest_at_inline(bytes, i, key) {
                 fa(self.hit(id, i, end));
                 next[0] = end;
             }
         }
         let b = &*partner.matcher;
         if flags & 2 != 0 && i >= next[1] {
-            if let Some((id, end)) = b.longest_at(bytes, i, key) {
+            if let Some((id, end)) = b.longest_at_inline(bytes, i, key) {
                 fb(b.hit(id, i, end));
                 next[1] = end;
             }
@@ -741,6 +822,57 @@ mod tests {
                 a.for_each_hit(line, |h| wa.push(h));
                 b.for_each_hit(line, |h| wb.push(h));
                 assert_eq!((ha, hb), (wa, wb), "{line}");
+            }
+        }
+    }
+
+    /// The longest pattern at every character start (hits or not) of the test lines, looked up
+    /// through the slot-merged long buckets, agrees with the definition: the longest of all
+    /// patterns that match there (ASCII case-insensitive), the lowest id among equals.
+    #[test]
+    fn longest_at_agrees_with_all_patterns() {
+        let tricky =
+            "源ab\n源abc\n源a\n来源\n下一a\n下一\nab\n赌qq\n赌q\nabcde\nabcdef\n来源：本站\n";
+        // Six-byte prefixes that share a slot, with longer and five-byte terms on them, so
+        // the merged buckets hold patterns of other prefixes.
+        let mut by_slot: HashMap<usize, String> = HashMap::new();
+        let mut colliding = String::new();
+        for n in 0..60_000 {
+            if colliding.len() > 1000 {
+                break;
+            }
+            let t = format!("k{n:05}");
+            if let Some(u) = by_slot.insert(long_slot(load8(t.as_bytes(), 0)), t.clone()) {
+                colliding += &format!("{t}\n{u}\n{t}x\n{u}yz\n{}\n{}\n", &t[..5], &u[..4]);
+            }
+        }
+        assert!(colliding.len() > 100, "{colliding}");
+        let dicts = [
+            include_str!("../dict/boilerplate.txt"),
+            include_str!("../dict/spam.txt"),
+            tricky,
+            &colliding,
+        ];
+        for src in dicts {
+            let m = matcher(src);
+            let mut lines = testdata_lines();
+            lines.extend(glued_lines(&[&m], 300));
+            for line in &lines {
+                let b = line.as_bytes();
+                for (i, _) in line.char_indices() {
+                    let want = m
+                        .patterns
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| {
+                            b.get(i..i + p.len()).is_some_and(|t| t.eq_ignore_ascii_case(p))
+                        })
+                        .max_by_key(|(id, p)| (p.len(), std::cmp::Reverse(*id)))
+                        .map(|(id, p)| (id as u32, i + p.len()));
+                    let key = lower8(load8(b, i));
+                    let got = if m.scan.flags(key) != 0 { m.longest_at(b, i, key) } else { None };
+                    assert_eq!(got, want, "{line} @{i}");
+                }
             }
         }
     }
