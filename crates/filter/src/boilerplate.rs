@@ -410,6 +410,7 @@ impl Stage for Boilerplate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::random_lines;
     use crate::test_util::{label_in_context, labels};
 
     fn stage() -> Boilerplate {
@@ -537,14 +538,7 @@ mod tests {
     #[test]
     fn prefix_char_count_agrees_with_the_full_count() {
         let pool: Vec<char> = "中a \t\u{3000}\u{a0}é😀。".chars().collect();
-        let mut seed = 9u64;
-        for len in 0..5000 {
-            let line: String = (0..len % 90)
-                .map(|_| {
-                    seed = crate::text::mix64(seed.wrapping_add(1));
-                    pool[(seed % pool.len() as u64) as usize]
-                })
-                .collect();
+        for line in random_lines(&pool, 9, 5000, 90) {
             for max in [0, 1, 12, 20] {
                 assert_eq!(more_chars_than(&line, max), non_space_chars(&line) > max, "{line:?}");
             }
@@ -562,14 +556,7 @@ mod tests {
         let zero = BoilerplateConfig { url_share: 0.0, ..BoilerplateConfig::default() };
         let stages = [stage(), zero.build(Path::new(".")).unwrap()];
         let pool: Vec<char> = "中a .>＞›»→。é".chars().collect();
-        let mut seed = 21u64;
-        for len in 0..5000 {
-            let line: String = (0..len % 90)
-                .map(|_| {
-                    seed = crate::text::mix64(seed.wrapping_add(1));
-                    pool[(seed % pool.len() as u64) as usize]
-                })
-                .collect();
+        for line in random_lines(&pool, 21, 5000, 90) {
             let at_least = non_space_lower_bound(line.as_bytes());
             for s in &stages {
                 let want = first(s, &line, at_least);

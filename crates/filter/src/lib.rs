@@ -90,6 +90,25 @@ fn check_share(key: &'static str, v: f32) -> Result<(), FilterError> {
 mod test_util {
     use qingxi_core::{Document, Stage};
 
+    /// `count` deterministic random lines over the characters of `pool`, the k-th with
+    /// `k % max_len` characters: the inputs the fast paths are checked on.
+    pub(crate) fn random_lines(
+        pool: &[char],
+        seed: u64,
+        count: usize,
+        max_len: usize,
+    ) -> impl Iterator<Item = String> + '_ {
+        let mut seed = seed;
+        (0..count).map(move |k| {
+            (0..k % max_len)
+                .map(|_| {
+                    seed = crate::text::mix64(seed.wrapping_add(1));
+                    pool[(seed % pool.len() as u64) as usize]
+                })
+                .collect()
+        })
+    }
+
     /// Run `stage` on a one-document text and return each block's (text, label, rule).
     pub(crate) fn labels(stage: &dyn Stage, text: &str) -> Vec<(String, &'static str)> {
         let mut doc = Document::new("t", text.to_string());

@@ -516,6 +516,7 @@ impl Stage for Template {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::random_lines;
     use crate::test_util::{label_in_context, labels};
 
     fn stage() -> Template {
@@ -547,25 +548,12 @@ mod tests {
     #[test]
     fn pair_gate_never_hides_a_placeholder() {
         let pool: Vec<char> = "xX×Ｘｘ＊_＿某20市年a中，19".chars().collect();
-        let mut seed = 3u64;
-        for len in 0..20_000 {
-            let line: String = (0..len % 13)
-                .map(|_| {
-                    seed = crate::text::mix64(seed.wrapping_add(1));
-                    pool[(seed % pool.len() as u64) as usize]
-                })
-                .collect();
+        for line in random_lines(&pool, 3, 20_000, 13) {
             assert_eq!(find_placeholder(&line), search_placeholder(&line), "{line}");
         }
         // Longer lines, with placeholders after other placeholder characters and runs.
         let pool: Vec<char> = "xxX×××Ｘｘ＊__＿某某某20市年同a中，19 1é".chars().collect();
-        for len in 0..20_000 {
-            let line: String = (0..len % 37)
-                .map(|_| {
-                    seed = crate::text::mix64(seed.wrapping_add(1));
-                    pool[(seed % pool.len() as u64) as usize]
-                })
-                .collect();
+        for line in random_lines(&pool, 4, 20_000, 37) {
             assert_eq!(find_placeholder(&line), search_placeholder(&line), "{line}");
         }
     }
@@ -587,14 +575,7 @@ mod tests {
     #[test]
     fn byte_level_pair_gate_agrees_with_the_character_level_definition() {
         let pool: Vec<char> = "xX×Ｘｘ＊_＿某中，éÃ÷ａＹ＋谋柏a".chars().collect();
-        let mut seed = 17u64;
-        for len in 0..30_000 {
-            let line: String = (0..len % 41)
-                .map(|_| {
-                    seed = crate::text::mix64(seed.wrapping_add(1));
-                    pool[(seed % pool.len() as u64) as usize]
-                })
-                .collect();
+        for line in random_lines(&pool, 17, 30_000, 41) {
             assert_eq!(placeholder_pair(&line), placeholder_pair_by_chars(&line), "{line:?}");
         }
         // Every character on both sides of each placeholder character.

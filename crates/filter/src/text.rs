@@ -875,6 +875,7 @@ fn line_key_with<const PLACEHOLDER: bool>(line: &str) -> (u64, usize, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::random_lines;
 
     #[test]
     fn line_key_ignores_digits_spaces_punctuation_and_width() {
@@ -943,14 +944,7 @@ mod tests {
             "0123456789０９- —|｜/.,，;；!！?？。>＞»a中䷀㐀丁鿿 \t\u{3000}\u{a0}wcom:"
                 .chars()
                 .collect();
-        let mut seed = 5u64;
-        for len in 0..3000 {
-            let line: String = (0..len % 37)
-                .map(|_| {
-                    seed = mix64(seed.wrapping_add(1));
-                    pool[(seed % pool.len() as u64) as usize]
-                })
-                .collect();
+        for line in random_lines(&pool, 5, 3000, 37) {
             assert_eq!(LineFeatures::of(&line), features_by_chars(&line), "{line:?}");
         }
     }
@@ -968,14 +962,7 @@ mod tests {
             "0123456789０１２９aZｚＡxX_×Ｘｘ＊＿某 　\t,.，。、|｜-—中国网丁㐀鿿䷀\u{a0}\u{2028}é😀Ⅻ①"
                 .chars()
                 .collect();
-        let mut seed = 11u64;
-        for len in 0..3000 {
-            let line: String = (0..len % 41)
-                .map(|_| {
-                    seed = mix64(seed.wrapping_add(1));
-                    pool[(seed % pool.len() as u64) as usize]
-                })
-                .collect();
+        for line in random_lines(&pool, 11, 3000, 41) {
             assert_key_agrees(&line);
         }
     }
@@ -1002,14 +989,7 @@ mod tests {
         let spaces = "\t\n\u{b}\u{c}\r \u{85}\u{a0}\u{1680}\u{2000}\u{2005}\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
         let others = "a.>＞›»→。、“”—…€\u{200b}\u{2030}\u{2190}\u{3001}\u{c3}\u{1681}中😀xX_×Ｘｘ＊＿某＋Ｙ染!?！？；;，〃";
         let pool: Vec<char> = spaces.chars().chain(others.chars()).collect();
-        let mut seed = 7u64;
-        for len in 0..400 {
-            let line: String = (0..len % 23)
-                .map(|_| {
-                    seed = mix64(seed.wrapping_add(1));
-                    pool[(seed % pool.len() as u64) as usize]
-                })
-                .collect();
+        for line in random_lines(&pool, 7, 400, 23) {
             assert_byte_checks_agree(&line);
         }
     }
@@ -1140,14 +1120,7 @@ mod tests {
             "|｜¦丨/／\\·•●▪■◆>＞»›→-—,，、;；中丁㐀鿿一a1 \t\u{3000}\u{a0}\u{2028}é😀。"
                 .chars()
                 .collect();
-        let mut seed = 3u64;
-        for len in 0..5000 {
-            let line: String = (0..len % 31)
-                .map(|_| {
-                    seed = mix64(seed.wrapping_add(1));
-                    pool[(seed % pool.len() as u64) as usize]
-                })
-                .collect();
+        for line in random_lines(&pool, 3, 5000, 31) {
             assert_segment_chars_agree(&line);
         }
     }
@@ -1173,14 +1146,7 @@ mod tests {
     #[test]
     fn starts_enumerated_agrees_with_its_first_definition() {
         let pool: Vec<char> = "一二三十百零〇09第(（、.．)），中 \u{3000}a四".chars().collect();
-        let mut seed = 13u64;
-        for len in 0..20_000 {
-            let line: String = (0..len % 7)
-                .map(|_| {
-                    seed = mix64(seed.wrapping_add(1));
-                    pool[(seed % pool.len() as u64) as usize]
-                })
-                .collect();
+        for line in random_lines(&pool, 13, 20_000, 7) {
             assert_eq!(starts_enumerated(&line), starts_enumerated_by_strings(&line), "{line:?}");
         }
     }
