@@ -26,14 +26,13 @@ use qingxi_core::{Document, Label, Stage, StageName};
 use serde::Deserialize;
 
 use crate::counts::LineCounts;
+use crate::counts::MAX_COUNTED_LINE_BYTES;
 use crate::text::{
     first_placeholder_char, has_terminal, is_cjk, line_key, line_key_and_placeholder_char,
     non_space_chars, segments, starts_enumerated,
 };
 use crate::FilterError;
 
-/// Lines longer than this (about 200 Han characters) are never site template.
-const MAX_SITE_LINE_BYTES: usize = 600;
 const FORM_LABELS: &str = include_str!("../dict/form_labels.txt");
 
 /// Configuration of the `template` stage (`[template]` in `pipeline.toml`).
@@ -420,7 +419,7 @@ impl Template {
         key: Option<(u64, usize)>,
     ) -> Option<(&'static str, String)> {
         // Site chrome is short; a long paragraph is not worth hashing.
-        if line.len() > MAX_SITE_LINE_BYTES {
+        if line.len() > MAX_COUNTED_LINE_BYTES {
             return None;
         }
         let (h, kept) = key.unwrap_or_else(|| line_key(line));
@@ -469,7 +468,7 @@ impl Stage for Template {
                 keys.resize(doc.blocks.len(), None);
             }
             for (i, b) in doc.blocks.iter_mut().enumerate().filter(|(_, b)| b.is_content()) {
-                let found = if site.is_some() && b.text.len() <= MAX_SITE_LINE_BYTES {
+                let found = if site.is_some() && b.text.len() <= MAX_COUNTED_LINE_BYTES {
                     let (h, kept, maybe) = line_key_and_placeholder_char(&b.text);
                     keys[i] = Some((h, kept));
                     maybe.then(|| find_placeholder(&b.text)).flatten()

@@ -640,7 +640,7 @@ impl Reflow {
                     }
                     out = Some(s);
                 }
-                para.to_mut().push_str(b.trim_start_matches([' ', '\u{3000}']));
+                para.to_mut().push_str(b_text);
                 joins += 1;
                 end = nk;
             }
