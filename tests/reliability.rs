@@ -183,6 +183,16 @@ fn merged_line_counts_give_the_same_result_as_a_corpus_pass() {
     let o = run(&["run", "-q", "--no-spool", "--input", s(&input), "--output", s(&recomputed)]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(records(&recomputed), a);
+    // A spool mostly on disk (a memory budget of a few documents, small batches) gives the
+    // same file, record for record and in the same order; the spool file is gone afterwards.
+    let config = dir.path().join("small-spool.toml");
+    fs::write(&config, "[limits]\nspool-memory = 4000\n").unwrap();
+    let spilled = dir.path().join("spilled.jsonl");
+    let args = ["run", "-q", "--batch-docs", "3", "--config", s(&config), "--input", s(&input)];
+    let o = run(&[&args[..], &["--output", s(&spilled)]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(fs::read_to_string(&spilled).unwrap(), fs::read_to_string(&single).unwrap());
+    assert!(!dir.path().join(".spilled.jsonl.qingxi-spool").exists());
     // The shared header/footer lines really were recognised as site template.
     assert!(a.values().any(|r| !r["template"].as_str().unwrap().is_empty()
         || !r["metadata"]["removed"].as_array().unwrap().is_empty()));

@@ -22,7 +22,7 @@ pub const DEFAULT_CONFIG: &str = include_str!("../../../pipeline.toml");
 pub struct Config {
     /// `[stages]`: one switch per stage.
     pub stages: Toggles,
-    /// `[limits]`: input size limits.
+    /// `[limits]`: input size limits and the spool's memory budget.
     pub limits: Limits,
     /// `[decode]`: encoding detection.
     pub decode: DecodeConfig,
@@ -133,7 +133,8 @@ impl Toggles {
     }
 }
 
-/// `[limits]`: inputs over these limits are reported as failures, never loaded whole.
+/// `[limits]`: inputs over the size limits are reported as failures, never loaded whole; the
+/// spool's memory budget bounds what the corpus pass keeps in memory.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Limits {
@@ -142,11 +143,15 @@ pub struct Limits {
     /// Longest line inside a document, in bytes. Default 4 MiB: longer lines (minified
     /// markup, base64 blobs) are not prose, and would make line-based stages slow.
     pub max_line_bytes: u64,
+    /// Bytes of prepared documents the corpus pass keeps in memory for the cleaning pass
+    /// before it writes the rest to the spool file. Default 64 MiB; 0 spools everything to
+    /// disk.
+    pub spool_memory: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_document_bytes: 64 << 20, max_line_bytes: 4 << 20 }
+        Limits { max_document_bytes: 64 << 20, max_line_bytes: 4 << 20, spool_memory: 64 << 20 }
     }
 }
 

@@ -188,30 +188,43 @@ impl Pipeline {
     {
         let pool = thread_pool(opts)?;
         let fail = |e: std::io::Error| format!("{}: cannot write spool file: {e}", spool.display());
-        let mut writer = SpoolWriter::create(spool).map_err(fail)?;
+        let mut writer = SpoolWriter::new(spool, self.config.limits.spool_memory);
         let mut total = self.new_line_counts();
         let mut items = items;
         // As in `drive`: the pool prepares batch N+1 while this thread spools batch N.
         pool.in_place_scope(|scope| -> Result<(), String> {
-            let mut in_flight: Option<mpsc::Receiver<PreparedBatch>> = None;
+            let mut in_flight: Option<(mpsc::Receiver<PreparedBatch>, u64)> = None;
+            // Once one batch goes to the file, every later one must too (input order).
+            let mut spilling = false;
             loop {
-                let batch =
-                    next_batch(&mut items, opts, |item| item.as_ref().map_or(0, |p| p.size_hint()));
+                let size = |item: &Result<P, Failure>| item.as_ref().map_or(0, |p| p.size_hint());
+                let batch = next_batch(&mut items, opts, size);
                 let next = if batch.is_empty() {
                     None
                 } else {
+                    // Held in memory if it fits beside what is held and the batch in flight
+                    // (sized by input bytes: decoding can grow text, so this is "about").
+                    let bytes: u64 = batch.iter().map(size).sum();
+                    let reserved = in_flight.as_ref().map_or(0, |(_, b)| *b);
+                    let hold = !spilling && writer.fits(reserved + bytes);
+                    spilling |= !hold;
                     let (tx, rx) = mpsc::sync_channel(1);
                     scope.spawn(move |_| {
-                        let _ = tx.send(self.prepare_batch(batch, opts));
+                        let _ = tx.send(self.prepare_batch(batch, opts, hold));
                     });
-                    Some(rx)
+                    Some((rx, if hold { bytes } else { 0 }))
                 };
-                if let Some(rx) = in_flight.take() {
+                if let Some((rx, _)) = in_flight.take() {
                     let (prepared, counts) =
                         rx.recv().map_err(|_| "a worker thread failed".to_string())?;
                     total.merge(counts);
-                    for record in &prepared {
-                        writer.write_encoded(record).map_err(fail)?;
+                    match prepared {
+                        SpoolBatch::Held(items) => writer.hold(items),
+                        SpoolBatch::Encoded(records) => {
+                            for record in &records {
+                                writer.write_encoded(record).map_err(fail)?;
+                            }
+                        }
                     }
                 }
                 match next {
@@ -224,12 +237,13 @@ impl Pipeline {
         Ok((total, reader))
     }
 
-    /// Prepare one batch on the pool, count its lines, and encode this shard's documents
-    /// for the spool.
+    /// Prepare one batch on the pool, count its lines, and keep this shard's documents for
+    /// the spool: as they are (`hold`, for memory) or encoded for the file.
     fn prepare_batch<P: Pending>(
         &self,
         batch: Vec<Result<P, Failure>>,
         opts: &RunOptions,
+        hold: bool,
     ) -> PreparedBatch {
         let prepared: Vec<(bool, Spooled)> = batch
             .into_par_iter()
@@ -257,11 +271,13 @@ impl Pipeline {
                     a
                 },
             );
-        // Encode this shard's documents here, so the spooling thread only copies bytes.
-        let encoded = prepared
-            .into_par_iter()
-            .filter(|(mine, _)| *mine)
-            .map(|(_, item)| {
+        let mine = prepared.into_par_iter().filter(|(mine, _)| *mine).map(|(_, item)| item);
+        if hold {
+            return (SpoolBatch::Held(mine.collect()), counts);
+        }
+        // Encode here, so the spooling thread only copies bytes.
+        let encoded = mine
+            .map(|item| {
                 // Sized up front: growing a buffer as long as the document copies it again.
                 let mut bytes = Vec::with_capacity(SpoolWriter::size_hint(&item));
                 // Writing into a Vec cannot fail.
@@ -269,7 +285,7 @@ impl Pipeline {
                 bytes
             })
             .collect();
-        (encoded, counts)
+        (SpoolBatch::Encoded(encoded), counts)
     }
 
     /// The second pass: label and write the documents [`Pipeline::spool_corpus`] prepared.
@@ -364,8 +380,14 @@ impl Pipeline {
     }
 }
 
-/// A prepared batch (with shard ownership per item) and its line counts.
-type PreparedBatch = (Vec<Vec<u8>>, LineCounts);
+/// A prepared batch's documents for the spool, and its line counts.
+type PreparedBatch = (SpoolBatch, LineCounts);
+
+/// A batch's documents, kept for memory or encoded for the spool file.
+enum SpoolBatch {
+    Held(Vec<Spooled>),
+    Encoded(Vec<Vec<u8>>),
+}
 
 /// Whether this shard handles an item. Failures to even find an input belong to shard 0,
 /// so they are reported once.

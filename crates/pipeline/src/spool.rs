@@ -3,15 +3,20 @@
 //!
 //! Site-repeated lines can only be judged after every document has been counted, so a run
 //! with the template stage makes two passes. The first decodes each input, runs the text
-//! stages, counts the lines, and appends the prepared document to the spool; the second
-//! reads the spool back in the same order and only labels blocks and writes records.
+//! stages, counts the lines, and hands the prepared document to the spool; the second reads
+//! the spool back in the same order and only labels blocks and writes records.
 //!
-//! Format: per document, one header line — the text's length in bytes (`-` for a rejected
-//! input, which has no text), the input's size, a tab, then a JSON object (id, origin, site,
-//! metadata, pass-through fields) — followed by the text's bytes and a newline. The text is
-//! written raw, so spooling costs a copy, not an escape/unescape round trip, and the reader
-//! only needs the two numbers: the JSON is parsed on the worker that loads the entry. The
-//! spool file is deleted when dropped.
+//! The spool holds the first documents in memory, up to `[limits] spool-memory` bytes, and
+//! writes the rest to a file (created only when needed). Held documents cost nothing to
+//! spool: no encoding, no system calls, no parsing on the way back. Once a document has gone
+//! to the file every later one does too, so memory then file is input order.
+//!
+//! File format: per document, one header line — the text's length in bytes (`-` for a
+//! rejected input, which has no text), the input's size, a tab, then a JSON object (id,
+//! origin, site, metadata, pass-through fields) — followed by the text's bytes and a newline.
+//! The text is written raw, so spooling costs a copy, not an escape/unescape round trip, and
+//! the reader only needs the two numbers: the JSON is parsed on the worker that loads the
+//! entry. The spool file is deleted when the reader is dropped.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -27,29 +32,85 @@ use crate::{Prepared, Rejection};
 /// What the first pass produced for one input.
 pub type Spooled = Result<Prepared, Rejection>;
 
-/// Appends prepared documents to a spool file.
+/// Collects prepared documents: held in memory up to a budget, then appended to a file.
 #[derive(Debug)]
 pub struct SpoolWriter {
     path: PathBuf,
-    out: BufWriter<File>,
+    /// Documents kept in memory, in input order, before any written to the file.
+    held: Vec<Spooled>,
+    held_bytes: u64,
+    budget: u64,
+    /// Created on the first document that does not fit in memory.
+    out: Option<BufWriter<File>>,
 }
 
 impl SpoolWriter {
+    /// A spool that holds about `budget` bytes of documents in memory before it writes to
+    /// `path`. The file (and its folder) is created only if something is written to it.
+    pub fn new(path: &Path, budget: u64) -> Self {
+        SpoolWriter { path: path.to_path_buf(), held: Vec::new(), held_bytes: 0, budget, out: None }
+    }
+
+    /// A spool that writes every document to `path` (created now).
     pub fn create(path: &Path) -> io::Result<Self> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+        let mut w = SpoolWriter::new(path, 0);
+        w.file()?;
+        Ok(w)
+    }
+
+    /// Whether `more` bytes of documents still fit in memory: only while nothing has gone to
+    /// the file, so the order stays memory first, then file.
+    pub fn fits(&self, more: u64) -> bool {
+        self.out.is_none() && self.held_bytes.saturating_add(more) <= self.budget
+    }
+
+    /// Keep documents in memory (the caller checked [`SpoolWriter::fits`]).
+    pub fn hold(&mut self, items: impl IntoIterator<Item = Spooled>) {
+        debug_assert!(self.out.is_none(), "held documents must come before written ones");
+        for item in items {
+            self.held_bytes += Self::held_size(&item);
+            self.held.push(item);
         }
-        let file = File::create(path)?;
-        Ok(SpoolWriter { path: path.to_path_buf(), out: BufWriter::with_capacity(1 << 20, file) })
     }
 
+    /// Bytes of documents held in memory.
+    pub fn held_bytes(&self) -> u64 {
+        self.held_bytes
+    }
+
+    fn file(&mut self) -> io::Result<&mut BufWriter<File>> {
+        if self.out.is_none() {
+            if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            let file = File::create(&self.path)?;
+            self.out = Some(BufWriter::with_capacity(1 << 20, file));
+        }
+        Ok(self.out.as_mut().expect("just created"))
+    }
+
+    /// Write one item to the file.
     pub fn write(&mut self, item: &Spooled) -> io::Result<()> {
-        Self::encode(item, &mut self.out)
+        Self::encode(item, self.file()?)
     }
 
-    /// Append a record made by [`SpoolWriter::encode`].
+    /// Append a record made by [`SpoolWriter::encode`] to the file.
     pub fn write_encoded(&mut self, record: &[u8]) -> io::Result<()> {
-        self.out.write_all(record)
+        self.file()?.write_all(record)
+    }
+
+    /// Memory a held item takes: its text's allocation, its edits and a fixed share for the
+    /// rest (names, metadata).
+    fn held_size(item: &Spooled) -> u64 {
+        let bytes = match item {
+            Ok(p) => {
+                let edits: usize =
+                    p.doc.meta.edits.iter().map(|e| e.before.len() + e.after.len() + 96).sum();
+                p.doc.text.capacity() + p.doc.id.len() + p.origin.len() + edits + 512
+            }
+            Err(_) => 256,
+        };
+        bytes as u64
     }
 
     /// Write one item in the spool format (workers encode, the spooling thread copies).
@@ -100,10 +161,16 @@ impl SpoolWriter {
         }
     }
 
-    /// Flush and hand over the file for reading.
-    pub fn finish(mut self) -> io::Result<SpoolReader> {
-        self.out.flush()?;
-        SpoolReader::open(&self.path)
+    /// Flush and hand over what was spooled for reading.
+    pub fn finish(self) -> io::Result<SpoolReader> {
+        let file = match self.out {
+            Some(mut out) => {
+                out.flush()?;
+                Some(File::open(&self.path)?)
+            }
+            None => None,
+        };
+        Ok(SpoolReader::new(self.path, self.held, file))
     }
 }
 
@@ -197,33 +264,44 @@ fn header_of(p: &Prepared) -> Header<'_> {
     }
 }
 
-/// Reads a spool back in order. Entries are split off here; turning one into a document
-/// ([`SpoolEntry::load`]) happens on a worker thread.
+/// Reads a spool back in order: the held documents, then the file's. Entries are split off
+/// here; turning one into a document ([`SpoolEntry::load`]) happens on a worker thread.
 #[derive(Debug)]
 pub struct SpoolReader {
     path: PathBuf,
-    input: BufReader<File>,
+    held: std::vec::IntoIter<Spooled>,
+    input: Option<BufReader<File>>,
     line: Vec<u8>,
     /// Spool files are ours: a malformed one is a bug or a damaged disk, and ends the read.
     broken: bool,
 }
 
-/// One spooled input, header and text still bytes.
+/// One spooled input: held in memory, or header and text as read from the file.
 #[derive(Debug)]
-pub struct SpoolEntry {
-    header: Vec<u8>,
-    text: Vec<u8>,
-    bytes_in: u64,
+pub struct SpoolEntry(Entry);
+
+// Unboxed on purpose: an entry is moved a few times per document, a box is an allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+enum Entry {
+    Held(Spooled),
+    Written { header: Vec<u8>, text: Vec<u8>, bytes_in: u64 },
 }
 
 impl SpoolReader {
-    pub fn open(path: &Path) -> io::Result<Self> {
-        Ok(SpoolReader {
-            path: path.to_path_buf(),
-            input: BufReader::with_capacity(1 << 20, File::open(path)?),
+    fn new(path: PathBuf, held: Vec<Spooled>, file: Option<File>) -> Self {
+        SpoolReader {
+            path,
+            held: held.into_iter(),
+            input: file.map(|f| BufReader::with_capacity(1 << 20, f)),
             line: Vec::new(),
             broken: false,
-        })
+        }
+    }
+
+    /// Read a spool file written by an earlier [`SpoolWriter`].
+    pub fn open(path: &Path) -> io::Result<Self> {
+        Ok(SpoolReader::new(path.to_path_buf(), Vec::new(), Some(File::open(path)?)))
     }
 
     fn fail(&mut self, why: String) -> Option<Result<SpoolEntry, Failure>> {
@@ -239,11 +317,15 @@ impl Iterator for SpoolReader {
     type Item = Result<SpoolEntry, Failure>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(item) = self.held.next() {
+            return Some(Ok(SpoolEntry(Entry::Held(item))));
+        }
         if self.broken {
             return None;
         }
+        let input = self.input.as_mut()?;
         self.line.clear();
-        match self.input.read_until(b'\n', &mut self.line) {
+        match input.read_until(b'\n', &mut self.line) {
             Ok(0) => return None,
             Ok(_) => {}
             Err(e) => return self.fail(e.to_string()),
@@ -266,69 +348,90 @@ impl Iterator for SpoolReader {
         let mut text = Vec::new();
         if let Some(len) = len {
             text.resize(len + 1, 0);
-            if let Err(e) = self.input.read_exact(&mut text) {
+            if let Err(e) = input.read_exact(&mut text) {
                 return self.fail(e.to_string());
             }
             text.pop();
         }
-        Some(Ok(SpoolEntry { header, text, bytes_in }))
+        Some(Ok(SpoolEntry(Entry::Written { header, text, bytes_in })))
     }
 }
 
 impl Drop for SpoolReader {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        if self.input.is_some() {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 
 impl SpoolEntry {
     /// Bytes the input had (for batching and progress).
     pub fn size_hint(&self) -> u64 {
-        self.bytes_in
-    }
-
-    fn header(&self) -> Result<Header<'_>, String> {
-        serde_json::from_slice::<Header>(&self.header).map_err(|e| e.to_string())
+        match &self.0 {
+            Entry::Held(Ok(p)) => p.bytes_in as u64,
+            Entry::Held(Err(_)) => 0,
+            Entry::Written { bytes_in, .. } => *bytes_in,
+        }
     }
 
     pub fn origin(&self) -> String {
-        self.header().map(|h| h.origin.into_owned()).unwrap_or_default()
+        match &self.0 {
+            Entry::Held(Ok(p)) => p.origin.clone(),
+            Entry::Held(Err(Rejection::Binary { origin, .. })) => origin.clone(),
+            Entry::Held(Err(Rejection::Failed(f))) => f.origin.clone(),
+            Entry::Written { header, .. } => {
+                header_of_bytes(header).map(|h| h.origin.into_owned()).unwrap_or_default()
+            }
+        }
     }
 
     /// Rebuild what the first pass produced.
     pub fn load(self) -> Spooled {
-        let h = self.header().map_err(|e| {
-            Rejection::Failed(Failure::new("spool", format!("spool file damaged: {e}")))
-        })?;
-        let origin = h.origin.into_owned();
-        match h.k {
-            Kind::Binary => {
-                return Err(Rejection::Binary {
-                    id: h.id.into_owned(),
-                    origin,
-                    reason: h.reason.into_owned(),
-                })
-            }
-            Kind::Failed => return Err(Rejection::Failed(Failure::new(origin, h.reason))),
-            Kind::Doc => {}
+        match self.0 {
+            Entry::Held(item) => item,
+            Entry::Written { header, text, bytes_in } => load_written(&header, &text, bytes_in),
         }
-        // SIMD validation plus a copy is several times faster than `String::from_utf8`'s
-        // scalar check on CJK text (the spool is re-read in full on every run).
-        let text = simdutf8::basic::from_utf8(&self.text).map(str::to_owned).map_err(|_| {
-            Rejection::Failed(Failure::new(origin.clone(), "spool file damaged: text is not UTF-8"))
-        })?;
-        let mut doc = Document::new(h.id.into_owned(), text);
-        doc.site = h.site.into_owned();
-        doc.meta = Metadata {
-            encoding: h.encoding.map(Cow::into_owned),
-            confidence: h.confidence,
-            malformed: h.malformed,
-            changes: h.changes.iter().filter_map(|(k, v)| Some((stage_name(k)?, *v))).collect(),
-            edits: h.edits.into_iter().filter_map(edit_of).collect(),
-            notes: h.notes.into_iter().filter_map(|(k, v)| Some((stage_name(&k)?, v))).collect(),
-        };
-        Ok(Prepared { doc, origin, fields: h.fields, bytes_in: self.bytes_in as usize })
     }
+}
+
+fn header_of_bytes(header: &[u8]) -> Result<Header<'_>, String> {
+    serde_json::from_slice::<Header>(header).map_err(|e| e.to_string())
+}
+
+/// Rebuild a document from its header and text as read from the spool file.
+fn load_written(header: &[u8], text: &[u8], bytes_in: u64) -> Spooled {
+    let h = header_of_bytes(header).map_err(|e| {
+        Rejection::Failed(Failure::new("spool", format!("spool file damaged: {e}")))
+    })?;
+    let origin = h.origin.into_owned();
+    match h.k {
+        Kind::Binary => {
+            return Err(Rejection::Binary {
+                id: h.id.into_owned(),
+                origin,
+                reason: h.reason.into_owned(),
+            })
+        }
+        Kind::Failed => return Err(Rejection::Failed(Failure::new(origin, h.reason))),
+        Kind::Doc => {}
+    }
+    // SIMD validation plus a copy is several times faster than `String::from_utf8`'s
+    // scalar check on CJK text (the spool is re-read in full on every run).
+    let text = simdutf8::basic::from_utf8(text).map(str::to_owned).map_err(|_| {
+        Rejection::Failed(Failure::new(origin.clone(), "spool file damaged: text is not UTF-8"))
+    })?;
+    let mut doc = Document::new(h.id.into_owned(), text);
+    doc.site = h.site.into_owned();
+    doc.meta = Metadata {
+        encoding: h.encoding.map(Cow::into_owned),
+        confidence: h.confidence,
+        malformed: h.malformed,
+        changes: h.changes.iter().filter_map(|(k, v)| Some((stage_name(k)?, *v))).collect(),
+        edits: h.edits.into_iter().filter_map(edit_of).collect(),
+        notes: h.notes.into_iter().filter_map(|(k, v)| Some((stage_name(&k)?, v))).collect(),
+    };
+    Ok(Prepared { doc, origin, fields: h.fields, bytes_in: bytes_in as usize })
 }
 
 /// A stage name written by [`header_of`], back as the static name the metadata uses.
@@ -395,5 +498,61 @@ mod tests {
         let back: Vec<Spooled> = w.finish().unwrap().map(|e| e.unwrap().load()).collect();
         assert_eq!(back, items);
         assert!(!path.exists(), "the spool is deleted once read");
+    }
+
+    fn doc(i: usize) -> Spooled {
+        let text = format!("第{i}篇\n正文内容\n");
+        Ok(Prepared {
+            doc: Document::new(format!("d{i}"), text),
+            origin: format!("in/d{i}"),
+            fields: None,
+            bytes_in: 10 + i,
+        })
+    }
+
+    #[test]
+    fn memory_first_then_file_in_input_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/spool");
+        let items: Vec<Spooled> = (0..10).map(doc).collect();
+        // Room for about three documents (each counts ~540 bytes).
+        let mut w = SpoolWriter::new(&path, 1700);
+        let mut held = 0;
+        for item in &items {
+            if w.fits(SpoolWriter::held_size(item)) {
+                w.hold([item.clone()]);
+                held += 1;
+            } else {
+                w.write(item).unwrap();
+            }
+        }
+        assert_eq!(held, 3);
+        assert!(!w.fits(1), "nothing more is held once the file is in use");
+        assert!(path.exists(), "the rest went to the file");
+        let reader = w.finish().unwrap();
+        let entries: Vec<SpoolEntry> = reader.map(Result::unwrap).collect();
+        assert_eq!(
+            entries.iter().map(SpoolEntry::size_hint).collect::<Vec<_>>(),
+            (10..20).collect::<Vec<u64>>()
+        );
+        assert_eq!(entries[0].origin(), "in/d0");
+        assert_eq!(entries[5].origin(), "in/d5");
+        let back: Vec<Spooled> = entries.into_iter().map(SpoolEntry::load).collect();
+        assert_eq!(back, items);
+        assert!(!path.exists(), "the spool file is deleted once read");
+    }
+
+    #[test]
+    fn a_spool_that_fits_in_memory_makes_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("spool");
+        let items: Vec<Spooled> = (0..4).map(doc).collect();
+        let mut w = SpoolWriter::new(&path, 1 << 20);
+        assert!(w.fits(4 * 600));
+        w.hold(items.clone());
+        assert!(w.held_bytes() > 0);
+        let back: Vec<Spooled> = w.finish().unwrap().map(|e| e.unwrap().load()).collect();
+        assert_eq!(back, items);
+        assert!(!path.exists() && std::fs::read_dir(dir.path()).unwrap().next().is_none());
     }
 }

@@ -56,7 +56,7 @@ pub enum Rejection {
 /// Every enabled stage, built once.
 #[derive(Debug)]
 pub struct Pipeline {
-    config: Config,
+    pub(crate) config: Config,
     /// `None` when the decode stage is off: bytes are then read as UTF-8, lossily.
     decoder: Option<Decoder>,
     /// Text stages (mojibake … reflow), in order.
