@@ -1,5 +1,6 @@
 //! A document in flight: its text, its blocks and labels, and what was changed.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -43,7 +44,8 @@ pub struct Block {
     pub text: String,
     /// What followed the line in the document: its terminator and any blank lines after it.
     /// Kept so a document whose blocks are all content reassembles byte for byte.
-    pub sep: String,
+    /// Borrowed for the usual lone `\n` (no allocation per line), owned otherwise.
+    pub sep: Cow<'static, str>,
     /// 1-based line number in the text the blocks were split from.
     pub line: usize,
     /// The decision so far; `Content` until a filter stage says otherwise.
@@ -168,14 +170,17 @@ impl Document {
             let body = body.strip_suffix('\r').unwrap_or(body);
             if body.chars().all(char::is_whitespace) {
                 match self.blocks.last_mut() {
-                    Some(b) => b.sep.push_str(raw),
+                    Some(b) => b.sep.to_mut().push_str(raw),
                     None => self.lead.push_str(raw),
                 }
                 continue;
             }
             self.blocks.push(Block {
                 text: body.to_string(),
-                sep: raw[body.len()..].to_string(),
+                sep: match &raw[body.len()..] {
+                    "\n" => Cow::Borrowed("\n"),
+                    other => Cow::Owned(other.to_string()),
+                },
                 line: line_no,
                 label: Label::Content,
                 rule: None,
@@ -189,45 +194,47 @@ impl Document {
     /// keep their original separators; when anything was taken out the text is trimmed of
     /// trailing blank lines and keeps a final newline if the document had one.
     pub fn assemble(&self) -> Assembled {
-        if self.blocks.is_empty() {
-            return Assembled { text: self.text.clone(), template: String::new(), removed: vec![] };
+        self.clone().take_assembled()
+    }
+
+    /// [`Document::assemble`], moving the text and blocks out instead of copying them (the
+    /// document keeps its id, site and metadata). When every block is content the text is
+    /// the document's own, untouched: filters label blocks, they never edit them.
+    pub fn take_assembled(&mut self) -> Assembled {
+        let source = std::mem::take(&mut self.text);
+        let blocks = std::mem::take(&mut self.blocks);
+        if blocks.iter().all(Block::is_content) {
+            return Assembled { text: source, template: String::new(), removed: vec![] };
         }
-        let mut text = self.lead.clone();
+        let mut text = String::with_capacity(source.len());
+        text.push_str(&self.lead);
         let mut template = String::new();
         let mut removed = Vec::new();
-        let mut all_content = true;
-        for b in &self.blocks {
+        for b in blocks {
             match b.label {
                 Label::Content => {
                     text.push_str(&b.text);
                     text.push_str(&b.sep);
                 }
                 Label::Template => {
-                    all_content = false;
                     if !template.is_empty() {
                         template.push('\n');
                     }
                     template.push_str(&b.text);
                 }
-                label => {
-                    all_content = false;
-                    removed.push(Removed {
-                        label,
-                        rule: b.rule.unwrap_or("unspecified"),
-                        matched: b.matched.clone(),
-                        line: b.line,
-                        text: b.text.clone(),
-                    });
-                }
+                label => removed.push(Removed {
+                    label,
+                    rule: b.rule.unwrap_or("unspecified"),
+                    matched: b.matched,
+                    line: b.line,
+                    text: b.text,
+                }),
             }
         }
-        if !all_content {
-            let ended_with_newline = self.text.ends_with('\n');
-            let kept = text.trim_end().len();
-            text.truncate(kept);
-            if ended_with_newline && !text.is_empty() {
-                text.push('\n');
-            }
+        let kept = text.trim_end().len();
+        text.truncate(kept);
+        if source.ends_with('\n') && !text.is_empty() {
+            text.push('\n');
         }
         Assembled { text, template, removed }
     }

@@ -83,11 +83,11 @@ pub struct Output {
 impl Output {
     /// Assemble a finished document into an output record.
     pub fn from_document(
-        doc: Document,
+        mut doc: Document,
         fields: Option<Map<String, Value>>,
         bytes_in: usize,
     ) -> Self {
-        let Assembled { text, template, removed } = doc.assemble();
+        let Assembled { text, template, removed } = doc.take_assembled();
         Output {
             origin: doc.id.clone(),
             id: doc.id,
