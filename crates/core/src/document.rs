@@ -164,7 +164,7 @@ impl Document {
         self.blocks.clear();
         self.lead.clear();
         self.marks_by = 0;
-        for (i, raw) in self.text.split_inclusive('\n').enumerate() {
+        for (i, raw) in crate::lines::split_inclusive(&self.text).enumerate() {
             let line_no = i + 1;
             let body = raw.strip_suffix('\n').unwrap_or(raw);
             let body = body.strip_suffix('\r').unwrap_or(body);

@@ -22,6 +22,7 @@
 
 mod document;
 pub mod json;
+pub mod lines;
 mod record;
 mod stage;
 

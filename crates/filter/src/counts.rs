@@ -59,8 +59,7 @@ impl LineCounts {
     /// 600 bytes once.
     pub fn observe(&mut self, site: &str, text: &str) {
         let sh = site_hash(site);
-        let mut keys: Vec<u64> = text
-            .lines()
+        let mut keys: Vec<u64> = qingxi_core::lines::lines(text)
             .filter(|l| l.len() <= MAX_COUNTED_LINE_BYTES)
             .filter_map(|l| {
                 let (h, kept) = line_key(l);
