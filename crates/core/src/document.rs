@@ -134,7 +134,25 @@ pub struct Document {
     /// own (one filter stage scans for another, saving a pass over the text); 0 = nobody.
     /// Reset by [`Document::split_blocks`].
     pub marks_by: u64,
+    /// Normalized keys of the text's lines (hash, characters kept), by line number − 1, as
+    /// the corpus pass computed them for its line counts; the template stage reuses them
+    /// instead of hashing every line again. Empty when not computed. They describe `text` as
+    /// it is: whoever changes `text` afterwards must clear them.
+    pub line_keys: Vec<LineKey>,
     pub meta: Metadata,
+}
+
+/// One line's normalized key: its hash and how many characters it kept, or
+/// [`LineKey::NONE`] for a line that was not keyed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineKey {
+    pub hash: u64,
+    pub kept: u32,
+}
+
+impl LineKey {
+    /// A line the corpus pass did not key (too long to count).
+    pub const NONE: LineKey = LineKey { hash: 0, kept: u32::MAX };
 }
 
 impl Document {
@@ -146,6 +164,7 @@ impl Document {
             lead: String::new(),
             blocks: Vec::new(),
             marks_by: 0,
+            line_keys: Vec::new(),
             meta: Metadata::default(),
         }
     }

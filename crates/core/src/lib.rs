@@ -26,6 +26,6 @@ pub mod lines;
 mod record;
 mod stage;
 
-pub use document::{Block, Document, Edit, Label, Mark, Metadata};
+pub use document::{Block, Document, Edit, Label, LineKey, Mark, Metadata};
 pub use record::{Assembled, Failure, Input, InputContent, Output, Pending, Ready, Removed};
 pub use stage::{Stage, StageName, UnknownStage};

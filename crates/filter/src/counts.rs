@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 
+use qingxi_core::LineKey;
+
 use crate::text::{line_key, FastMap, Fnv};
 use crate::FilterError;
 
@@ -58,17 +60,33 @@ impl LineCounts {
     /// Count one document of `site`: every distinct non-empty normalized line of at most
     /// 600 bytes once.
     pub fn observe(&mut self, site: &str, text: &str) {
+        self.observe_keyed(site, text, &mut Vec::new());
+    }
+
+    /// [`LineCounts::observe`], also leaving each line's key in `keys` (by line number − 1;
+    /// [`LineKey::NONE`] for lines too long to count) for [`Document::line_keys`], so the
+    /// template stage need not hash the lines again.
+    ///
+    /// [`Document::line_keys`]: qingxi_core::Document::line_keys
+    pub fn observe_keyed(&mut self, site: &str, text: &str, keys: &mut Vec<LineKey>) {
         let sh = site_hash(site);
-        let mut keys: Vec<u64> = qingxi_core::lines::lines(text)
-            .filter(|l| l.len() <= MAX_COUNTED_LINE_BYTES)
-            .filter_map(|l| {
-                let (h, kept) = line_key(l);
-                (kept > 0).then(|| entry_key(sh, h))
-            })
-            .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        for k in keys {
+        keys.clear();
+        let mut entries: Vec<u64> = Vec::new();
+        for l in qingxi_core::lines::lines(text) {
+            if l.len() > MAX_COUNTED_LINE_BYTES {
+                keys.push(LineKey::NONE);
+                continue;
+            }
+            let (h, kept) = line_key(l);
+            // Kept characters are at most the line's 600 bytes.
+            keys.push(LineKey { hash: h, kept: kept as u32 });
+            if kept > 0 {
+                entries.push(entry_key(sh, h));
+            }
+        }
+        entries.sort_unstable();
+        entries.dedup();
+        for k in entries {
             *self.lines.entry(k).or_insert(0) += 1;
         }
         match self.sites.get_mut(site) {

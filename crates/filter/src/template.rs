@@ -22,7 +22,7 @@
 
 use std::sync::Arc;
 
-use qingxi_core::{Document, Label, Stage, StageName};
+use qingxi_core::{Document, Label, LineKey, Stage, StageName};
 use serde::Deserialize;
 
 use crate::counts::LineCounts;
@@ -467,8 +467,14 @@ impl Stage for Template {
             if site.is_some() {
                 keys.resize(doc.blocks.len(), None);
             }
+            // Keys the corpus pass left, when it did (by line number).
+            let cached = &doc.line_keys;
             for (i, b) in doc.blocks.iter_mut().enumerate().filter(|(_, b)| b.is_content()) {
-                let found = if site.is_some() && b.text.len() <= MAX_COUNTED_LINE_BYTES {
+                let key = cached.get(b.line - 1).filter(|k| **k != LineKey::NONE);
+                let found = if let (Some(k), true) = (key, site.is_some()) {
+                    keys[i] = Some((k.hash, k.kept as usize));
+                    placeholder(&b.text)
+                } else if site.is_some() && b.text.len() <= MAX_COUNTED_LINE_BYTES {
                     let (h, kept, maybe) = line_key_and_placeholder_char(&b.text);
                     keys[i] = Some((h, kept));
                     maybe.then(|| find_placeholder(&b.text)).flatten()
@@ -705,6 +711,36 @@ mod tests {
         other.split_blocks();
         stage.run(&mut other);
         assert!(other.blocks.iter().all(|b| b.is_content()));
+    }
+
+    #[test]
+    fn line_keys_from_the_corpus_pass_give_the_same_labels() {
+        // Placeholders, blank lines (not blocks), a \r\n line and one too long to count.
+        let mut docs = site_docs();
+        docs[2].push_str("\n\n联系电话：XXXX-XXXXXXX\r\n");
+        docs[2].push_str(&"很长的一段正文".repeat(40));
+        docs[2].push_str("\n本站所有小说均来自网友上传。\n");
+        let mut counts = LineCounts::new(10_000);
+        let mut keyed = Vec::new();
+        for d in &docs {
+            let mut keys = Vec::new();
+            counts.observe_keyed("novel", d, &mut keys);
+            assert_eq!(keys.len(), d.lines().count());
+            keyed.push(keys);
+        }
+        assert!(keyed[2].contains(&LineKey::NONE), "the long line is not keyed");
+        let stage = TemplateConfig::default().build(Some(Arc::new(counts))).unwrap();
+        for (text, keys) in docs.iter().zip(keyed) {
+            let labels = |keys: Vec<LineKey>| {
+                let mut doc = Document::new("d", text.clone());
+                doc.site = "novel".into();
+                doc.line_keys = keys;
+                doc.split_blocks();
+                stage.run(&mut doc);
+                doc.blocks.iter().map(|b| (b.label, b.rule, b.matched.clone())).collect::<Vec<_>>()
+            };
+            assert_eq!(labels(keys), labels(Vec::new()), "{text}");
+        }
     }
 
     #[test]

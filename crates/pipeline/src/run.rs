@@ -245,7 +245,7 @@ impl Pipeline {
         opts: &RunOptions,
         hold: bool,
     ) -> PreparedBatch {
-        let prepared: Vec<(bool, Spooled)> = batch
+        let mut prepared: Vec<(bool, Spooled)> = batch
             .into_par_iter()
             .map(|item| {
                 let mine = owned(opts, &item);
@@ -254,12 +254,18 @@ impl Pipeline {
             })
             .collect();
         let counts = prepared
-            .par_iter()
+            .par_iter_mut()
             .fold(
                 || self.new_line_counts(),
                 |mut c, (_, p)| {
                     if let Ok(p) = p {
-                        c.observe(&p.doc.site, &p.doc.text);
+                        // Documents held in memory keep their line keys for the template
+                        // stage; the file does not store them (it would recompute them).
+                        if hold {
+                            c.observe_keyed(&p.doc.site, &p.doc.text, &mut p.doc.line_keys);
+                        } else {
+                            c.observe(&p.doc.site, &p.doc.text);
+                        }
                     }
                     c
                 },
