@@ -409,10 +409,11 @@ fn owned<P: Pending>(opts: &RunOptions, item: &Result<P, Failure>) -> bool {
 fn render(mut outcome: Outcome, json: bool) -> Outcome {
     if let (Outcome::Done(out), true) = (&mut outcome, json) {
         // Sized up front (removed text included): growing the buffer copies the record again.
+        // An eighth more for escapes: every newline becomes `\n`, one per line of text.
         let removed: usize = out.removed.iter().map(|r| r.text.len() + 64).sum();
         let edits: usize = out.meta.edits.iter().map(|e| e.before.len() + e.after.len() + 96).sum();
-        let mut line =
-            Vec::with_capacity(out.text.len() + out.template.len() + removed + edits + 512);
+        let size = out.text.len() + out.template.len() + removed + edits;
+        let mut line = Vec::with_capacity(size + size / 8 + 512);
         if out.write_json_line(&mut line).is_ok() {
             out.json_line = Some(line);
         }
