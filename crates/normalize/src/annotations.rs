@@ -21,9 +21,8 @@ use serde::Deserialize;
 use crate::chars::{is_han, is_invisible};
 use crate::NormalizeError;
 
-/// `（` in UTF-8, and its last byte, which `strip` searches for.
-const FULL_OPEN: [u8; 3] = [0xEF, 0xBC, 0x88];
-const FULL_OPEN_LAST: u8 = FULL_OPEN[2];
+/// `（` in UTF-8.
+const FULL_OPEN: &str = "（";
 
 /// Options of the `annotations` stage (`[annotations]` in `pipeline.toml`).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -52,7 +51,11 @@ impl AnnotationsConfig {
                 reason: format!("must be between 1 and 32, got {}", self.max_len),
             });
         }
-        Ok(Annotations { allow_toneless: self.allow_toneless, max_len: self.max_len })
+        Ok(Annotations {
+            allow_toneless: self.allow_toneless,
+            max_len: self.max_len,
+            full_open: memchr::memmem::Finder::new(FULL_OPEN).into_owned(),
+        })
     }
 }
 
@@ -61,6 +64,8 @@ impl AnnotationsConfig {
 pub struct Annotations {
     allow_toneless: bool,
     max_len: usize,
+    /// Searcher for `（`, built once.
+    full_open: memchr::memmem::Finder<'static>,
 }
 
 impl Stage for Annotations {
@@ -167,8 +172,10 @@ impl Annotations {
 
     /// Remove annotations from `text`, returning the text and how many were removed.
     ///
-    /// Only opening parentheses are visited: `memchr` finds `(` and the last byte of `（`
-    /// (`EF BC 88`), so text without parentheses costs one vectorized scan and no copy.
+    /// Only opening parentheses are visited, in order: `memchr` finds `(` and `memmem`
+    /// finds `（` (`EF BC 88`), so text without parentheses costs two vectorized scans and
+    /// no copy. (A search for one byte of `（` alone stops at every Han character that
+    /// holds it.)
     pub(crate) fn strip<'a>(&self, text: &'a str) -> (Cow<'a, str>, u64) {
         let bytes = text.as_bytes();
         let mut out: Option<String> = None;
@@ -177,14 +184,7 @@ impl Annotations {
         // The Han character before the last removed annotation: it is still the character
         // before an annotation that follows right after (`結(jié)(jie2)`).
         let mut last_han = None;
-        for hit in memchr::memchr2_iter(b'(', FULL_OPEN_LAST, bytes) {
-            let (open, i) = if bytes[hit] == b'(' {
-                ('(', hit)
-            } else if hit >= 2 && bytes[hit - 2..hit] == FULL_OPEN[..2] {
-                ('（', hit - 2)
-            } else {
-                continue;
-            };
+        for (open, i) in self.open_parens(bytes) {
             if i < copied {
                 continue; // inside an annotation already removed
             }
@@ -212,6 +212,27 @@ impl Annotations {
                 (Cow::Owned(o), removed)
             }
         }
+    }
+
+    /// Every opening parenthesis of `bytes`, `(` or `（`, with its byte offset, in order:
+    /// the hits of the two searches merged.
+    fn open_parens<'t>(&'t self, bytes: &'t [u8]) -> impl Iterator<Item = (char, usize)> + 't {
+        let mut half = memchr::memchr_iter(b'(', bytes).peekable();
+        let mut full = self.full_open.find_iter(bytes).peekable();
+        std::iter::from_fn(move || match (half.peek().copied(), full.peek().copied()) {
+            (Some(h), Some(f)) if f < h => {
+                full.next();
+                Some(('（', f))
+            }
+            (Some(h), _) => {
+                half.next();
+                Some(('(', h))
+            }
+            (None, f) => {
+                full.next();
+                f.map(|f| ('（', f))
+            }
+        })
     }
 
     /// Byte length of `(…)` at the start of `s` when its content is short and made of
@@ -330,6 +351,23 @@ mod tests {
         assert_eq!(doc.text, once);
         assert_eq!(once, "統籌安全與發展");
         assert_eq!(doc.meta.changes["annotations"], 2);
+    }
+
+    proptest::proptest! {
+        /// The merged byte searches find exactly the opening parentheses a walk over the
+        /// characters finds.
+        #[test]
+        fn open_parens_agree_with_the_characters(
+            s in "[衛生中（）()\u{FF08}\u{FF48}\u{FF88}\u{2088}a-z ，。\u{4E08}\u{5088}]{0,200}",
+        ) {
+            let want: Vec<(char, usize)> = s
+                .char_indices()
+                .filter(|(_, c)| matches!(c, '(' | '（'))
+                .map(|(i, c)| (c, i))
+                .collect();
+            let got: Vec<(char, usize)> = stage().open_parens(s.as_bytes()).collect();
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ use std::borrow::Cow;
 
 use qingxi_core::{Document, Stage, StageName};
 use serde::Deserialize;
-use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::char::{canonical_combining_class, is_combining_mark};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::chars::{is_cjk_closing, is_cjk_opening, is_han, is_indent_space};
@@ -105,7 +105,11 @@ struct Out<'a> {
 impl<'a> Out<'a> {
     /// Replace `src[at..at + len]` with `with`.
     fn replace(&mut self, at: usize, len: usize, with: &str) {
-        let buf = self.buf.get_or_insert_with(|| String::with_capacity(self.src.len()));
+        // Room for some growth: each `,` that becomes `，` adds two bytes, and a text that
+        // outgrows its buffer is copied once more.
+        let buf = self
+            .buf
+            .get_or_insert_with(|| String::with_capacity(self.src.len() + self.src.len() / 8));
         buf.push_str(&self.src[self.copied..at]);
         buf.push_str(with);
         self.copied = at + len;
@@ -262,43 +266,41 @@ fn is_touched(c: char) -> bool {
 /// (`E1 A0 8E`), U+200B..U+200D (`E2 80 8B`..`8D`), U+2060 (`E2 81 A0`), U+FEFF
 /// (`EF BB BF`) and the full-width digits and letters (`EF BC 90`..`99`, `EF BC A1`..`BA`,
 /// `EF BD 81`..`9A`); every other character is skipped by the length its lead byte gives.
-fn skip_plain(text: &str, from: usize) -> usize {
+///
+/// With `NFC`, it also stops at the first character that is not [`nfc_skippable`], so
+/// that one scan both skips the plain text and proves it NFC.
+fn skip_plain<const NFC: bool>(text: &str, from: usize) -> usize {
     let b = text.as_bytes();
+    let table = if NFC { &SKIP_NFC } else { &SKIP };
     let mut i = from;
     while let Some(&lead) = b.get(i) {
         // One table load decides the common characters, ASCII and Han alike, four at a
         // time while they last.
-        let step = SKIP[usize::from(lead)];
+        let step = table[usize::from(lead)];
         if step != 0 {
             i += usize::from(step);
             // Three more characters without a branch each: a step of 0 stays put.
             for _ in 0..3 {
                 if let Some(&x) = b.get(i) {
-                    i += usize::from(SKIP[usize::from(x)]);
+                    i += usize::from(table[usize::from(x)]);
                 }
             }
             continue;
         }
-        let touched = match lead {
+        // The three-byte characters are decided by one bit of [`STOP3`]; a `str` holds
+        // the two bytes after their lead byte.
+        let stop = match lead {
+            0xE0..=0xEF => {
+                let (y, z) = (b[i + 1], b[i + 2]);
+                let block = (usize::from(lead & 0x0F) << 6) | usize::from(y & 0x3F);
+                STOP3[usize::from(NFC)][block] >> (z & 0x3F) & 1 != 0
+            }
             0xC2 => b[i + 1] <= 0xA0 || b[i + 1] == 0xAD,
-            0xE1 => b[i + 1] == 0xA0 && b[i + 2] == 0x8E,
-            0xE2 => {
-                let (y, z) = (b[i + 1], b[i + 2]);
-                (y == 0x80 && (0x8B..=0x8D).contains(&z)) || (y == 0x81 && z == 0xA0)
-            }
-            0xEF => {
-                let (y, z) = (b[i + 1], b[i + 2]);
-                match y {
-                    0xBB => z == 0xBF,
-                    0xBC => (0x90..=0x99).contains(&z) || (0xA1..=0xBA).contains(&z),
-                    0xBD => (0x81..=0x9A).contains(&z),
-                    _ => false,
-                }
-            }
-            // Touched ASCII (and, impossible in a `str`, a byte that starts nothing).
+            // Touched ASCII, the lead bytes of characters that are not stable (with `NFC`),
+            // and, impossible in a `str`, a byte that starts nothing.
             _ => true,
         };
-        if touched {
+        if stop {
             return i;
         }
         i += if lead == 0xC2 { 2 } else { 3 };
@@ -328,6 +330,92 @@ const SKIP: [u8; 256] = {
     }
     t
 };
+
+/// Does [`skip_plain`] stop at the three-byte character `cp` (U+0800..U+FFFF)? When it
+/// is touched, or with `nfc` when it is not [`nfc_known_inert`].
+const fn stops3(cp: u32, nfc: bool) -> bool {
+    let touched = matches!(cp,
+        0x180E | 0x200B..=0x200D | 0x2060 | 0xFEFF | 0xFF10..=0xFF19 | 0xFF21..=0xFF3A
+        | 0xFF41..=0xFF5A);
+    touched || (nfc && !nfc_known_inert(cp))
+}
+
+/// Three-byte characters the NFC check passes over without a look at the tables: the
+/// [`nfc_stable`] ones (which [`Normalize::compose`] leaves out of its quick check), and
+/// the symbols, kana, Hangul syllables and private-use characters that scraped Chinese
+/// pages hold (`①`, `■`, `→`, `€`, `℃`), which are [`nfc_inert`] (a test checks them all)
+/// but for the combining kana voicing marks and the few with a canonical singleton
+/// decomposition (Ohm, Kelvin and Ångström signs, `〈` `〉` U+2329/U+232A, U+2ADC).
+const fn nfc_known_inert(cp: u32) -> bool {
+    matches!(cp,
+        0x2000..=0x20CF
+        | 0x2100..=0x2BFF
+        | 0x3000..=0x3029
+        | 0x3030..=0x3098
+        | 0x309B..=0x9FFF
+        | 0xAC00..=0xD7A3
+        | 0xE000..=0xF8FF
+        | 0xFF00..=0xFFEF)
+        && !matches!(cp, 0x2126 | 0x212A | 0x212B | 0x2329 | 0x232A | 0x2ADC)
+}
+
+/// [`stops3`] as bits, without `NFC` (`[0]`) and with it (`[1]`): for the lead byte's low
+/// four bits and the second byte's low six (a block of 64 characters), bit `z & 0x3F`.
+const STOP3: [[u64; 1024]; 2] = {
+    let mut t = [[0u64; 1024]; 2];
+    let mut nfc = 0;
+    while nfc < 2 {
+        let mut block = 0;
+        while block < 1024 {
+            let mut bit = 0;
+            while bit < 64 {
+                // Block 0 (`E0 80`) and U+D800..U+DFFF are not UTF-8: never looked up.
+                let cp = ((block << 6) | bit) as u32;
+                if stops3(cp, nfc == 1) {
+                    t[nfc][block] |= 1 << bit;
+                }
+                bit += 1;
+            }
+            block += 1;
+        }
+        nfc += 1;
+    }
+    t
+};
+
+/// [`SKIP`] for the scan that also proves the text NFC: 0 as well for the lead bytes of
+/// characters that are not [`nfc_skippable`] or may not be (`CC`..`DF`, `E0`, `E3`,
+/// `EA`..`EE`, `F0`..`F4`), which the slow branch of [`skip_plain`] judges.
+const SKIP_NFC: [u8; 256] = {
+    let mut t = SKIP;
+    let mut b = 0;
+    while b < 256 {
+        if matches!(b, 0xCC..=0xDF | 0xE0 | 0xE3 | 0xEA..=0xEE | 0xF0..=0xF4) {
+            t[b] = 0;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// The characters `skip_plain::<true>` passes over as far as NFC goes: by their lead byte
+/// for two- and four-byte characters ([`nfc_stable`]), by [`STOP3`] for three-byte ones
+/// ([`nfc_known_inert`]).
+fn nfc_skippable(c: char) -> bool {
+    if ('\u{800}'..='\u{FFFF}').contains(&c) {
+        nfc_known_inert(c as u32)
+    } else {
+        nfc_stable(c)
+    }
+}
+
+/// Does a character that is not [`nfc_stable`] leave a text NFC whatever surrounds it? It
+/// must be a starter (combining class 0) with quick-check Yes: then
+/// [`Normalize::compose`]'s quick check of the unstable characters says Yes as long as all
+/// of them are such.
+fn nfc_inert(c: char) -> bool {
+    canonical_combining_class(c) == 0 && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes
+}
 
 fn is_fullwidth_alnum(c: char) -> bool {
     matches!(c, '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ')
@@ -381,14 +469,27 @@ impl Normalize {
     /// line indented? is this comma between Han?), and must see them as they will read once
     /// the invisible ones are gone, or a second run would decide differently (`" \u{1}中"`
     /// would keep its indentation, hidden behind the control character, until then).
+    ///
+    /// Most texts are NFC and have no invisible characters: one pass of
+    /// [`Self::rewrite`] checks both as it goes and does all the work. When it finds
+    /// either, [`Self::apply_in_steps`] starts over.
     pub(crate) fn apply<'a>(&self, text: &'a str) -> (Cow<'a, str>, u64) {
+        match self.rewrite(text, false, !self.cfg.nfc) {
+            Some(done) => done,
+            None => self.apply_in_steps(text),
+        }
+    }
+
+    /// [`Self::apply`] one step after the other: NFC, then the invisible characters when
+    /// there are some, NFC again, then the other rules.
+    fn apply_in_steps<'a>(&self, text: &'a str) -> (Cow<'a, str>, u64) {
         let (composed, mut n) = self.compose(Cow::Borrowed(text));
         let stripped = match composed {
-            Cow::Borrowed(t) => match self.rewrite(t, false) {
+            Cow::Borrowed(t) => match self.rewrite(t, false, true) {
                 Some((out, k)) => return (out, n + k),
                 None => self.strip_invisible(t),
             },
-            Cow::Owned(t) => match self.rewrite(&t, false) {
+            Cow::Owned(t) => match self.rewrite(&t, false, true) {
                 Some((out, k)) => return (Cow::Owned(changed(out).unwrap_or(t)), n + k),
                 None => {
                     let (out, k) = self.strip_invisible(&t);
@@ -404,11 +505,11 @@ impl Normalize {
         n += k;
         match visible {
             Cow::Borrowed(t) => {
-                let (out, k) = self.rewrite(t, true).unwrap_or((Cow::Borrowed(t), 0));
+                let (out, k) = self.rewrite(t, true, true).unwrap_or((Cow::Borrowed(t), 0));
                 (out, n + k)
             }
             Cow::Owned(t) => {
-                let (out, k) = self.rewrite(&t, true).unwrap_or((Cow::Borrowed(&t), 0));
+                let (out, k) = self.rewrite(&t, true, true).unwrap_or((Cow::Borrowed(&t), 0));
                 (Cow::Owned(changed(out).unwrap_or(t)), n + k)
             }
         }
@@ -450,6 +551,14 @@ impl Normalize {
         // The last character kept (emphasis markers are transparent, as for punctuation).
         let mut prev: Option<char> = None;
         for (i, c) in text.char_indices() {
+            // Printable ASCII and CJK characters up to U+FEFE are neither control nor
+            // zero-width characters: they only become the previous character.
+            if matches!(c, ' '..='~' | '\u{3000}'..='\u{FEFE}') {
+                if c != '*' {
+                    prev = Some(c);
+                }
+                continue;
+            }
             if self.drops_control(c) {
                 out.replace(i, c.len_utf8(), "");
                 continue;
@@ -471,8 +580,14 @@ impl Normalize {
 
     /// Rules 4 to 7 (and 2 and 3 when `invisible_done`, which then keeps what is left).
     /// `None` when the text has an invisible character that [`Self::strip_invisible`] must
-    /// see first.
-    fn rewrite<'a>(&self, text: &'a str, invisible_done: bool) -> Option<(Cow<'a, str>, u64)> {
+    /// see first, or, unless `nfc_done`, a character that may make it not NFC (one that is
+    /// not [`nfc_inert`]): then [`Self::compose`] must run first.
+    fn rewrite<'a>(
+        &self,
+        text: &'a str,
+        invisible_done: bool,
+        nfc_done: bool,
+    ) -> Option<(Cow<'a, str>, u64)> {
         if !maybe_dirty(text) {
             return Some((Cow::Borrowed(text), 0));
         }
@@ -488,7 +603,11 @@ impl Normalize {
             if !at_line_start {
                 // The bulk of a Chinese text (Han, CJK punctuation, letters, digits) is
                 // skipped by lead byte; it only becomes the previous character.
-                let plain_end = skip_plain(text, next_at);
+                let plain_end = if nfc_done {
+                    skip_plain::<false>(text, next_at)
+                } else {
+                    skip_plain::<true>(text, next_at)
+                };
                 if plain_end > next_at {
                     prev = Prev::EndsAt(plain_end);
                     next_at = plain_end;
@@ -497,6 +616,9 @@ impl Normalize {
             let i = next_at;
             let Some(c) = text[i..].chars().next() else { break };
             next_at = i + c.len_utf8();
+            if !nfc_done && !nfc_skippable(c) && !nfc_inert(c) {
+                return None;
+            }
             if at_line_start {
                 at_line_start = false;
                 if cfg.indentation && is_indent_space(c) {
@@ -934,7 +1056,11 @@ mod tests {
             for (from, _) in t.char_indices() {
                 let want = t[from..].char_indices().find(|(_, c)| touched(*c));
                 let want = want.map_or(t.len(), |(j, _)| from + j);
-                assert_eq!(skip_plain(&t, from), want, "{t:?} from {from}");
+                assert_eq!(skip_plain::<false>(&t, from), want, "{t:?} from {from}");
+                let want =
+                    t[from..].char_indices().find(|(_, c)| touched(*c) || !nfc_skippable(*c));
+                let want = want.map_or(t.len(), |(j, _)| from + j);
+                assert_eq!(skip_plain::<true>(&t, from), want, "{t:?} from {from}");
             }
         }
     }
@@ -953,8 +1079,32 @@ mod tests {
                     }
                 });
                 let want = want.map_or(t.len(), |(j, _)| from + j);
-                assert_eq!(skip_plain(&t, from), want, "{t:?}");
-                assert_eq!(skip_plain(&t, from) == from, touched, "{c:?}");
+                assert_eq!(skip_plain::<false>(&t, from), want, "{t:?}");
+                assert_eq!(skip_plain::<false>(&t, from) == from, touched, "{c:?}");
+                let want = t[from..].char_indices().find(|(_, x)| {
+                    !nfc_skippable(*x)
+                        || if x.is_ascii() { ASCII_TOUCHED[*x as usize] } else { is_touched(*x) }
+                });
+                let want = want.map_or(t.len(), |(j, _)| from + j);
+                assert_eq!(skip_plain::<true>(&t, from), want, "{t:?}");
+                assert_eq!(
+                    skip_plain::<true>(&t, from) == from,
+                    touched || !nfc_skippable(c),
+                    "{c:?}"
+                );
+            }
+        }
+    }
+
+    /// The fast path may skip a character only when `compose` would not act on it: when it
+    /// is [`nfc_stable`] (which `compose` leaves out of its quick check; that holds U+2000
+    /// and U+2001, which NFC maps to U+2002 and U+2003, as `compose` always did) or inert.
+    #[test]
+    fn characters_skipped_for_nfc_are_inert() {
+        for c in (0..0x110000u32).filter_map(char::from_u32) {
+            assert!(!nfc_stable(c) || nfc_skippable(c), "{c:?}");
+            if nfc_skippable(c) && !nfc_stable(c) {
+                assert!(nfc_inert(c), "{c:?}");
             }
         }
     }
@@ -990,7 +1140,33 @@ mod tests {
             for (from, _) in s.char_indices().step_by(7) {
                 let want = s[from..].char_indices().find(|(_, c)| touched(*c));
                 let want = want.map_or(s.len(), |(j, _)| from + j);
-                proptest::prop_assert_eq!(skip_plain(&s, from), want);
+                proptest::prop_assert_eq!(skip_plain::<false>(&s, from), want);
+                let want = s[from..].char_indices().find(|(_, c)| touched(*c) || !nfc_skippable(*c));
+                let want = want.map_or(s.len(), |(j, _)| from + j);
+                proptest::prop_assert_eq!(skip_plain::<true>(&s, from), want);
+            }
+        }
+
+        /// The one-pass fast path of `apply` gives what the steps one after the other give.
+        #[test]
+        fn one_pass_agrees_with_the_steps(
+            s in "[中文一二三，。、“”（）《》：；！？a-z0-9 ,:;!?()*\n\t\u{A0}\u{AD}\u{200B}\u{200D}\u{3000}\u{302A}\u{3099}\u{301}\u{316}ＡＺａｚ０９\u{FEFF}\u{FFF0}\u{F900}\u{2460}\u{AC00}\u{11A8}か👨é·—\u{2000}\u{2126}\u{2329}€■\u{E178}]{0,300}",
+        ) {
+            let n = NormalizeConfig::default().build().unwrap();
+            proptest::prop_assert_eq!(n.apply(&s), n.apply_in_steps(&s));
+        }
+    }
+
+    #[test]
+    fn one_pass_agrees_with_the_steps_for_every_character() {
+        let n = NormalizeConfig::default().build().unwrap();
+        for t in shifted_texts() {
+            let fast = n.apply(&t);
+            assert_eq!(fast, n.apply_in_steps(&t), "{t:?}");
+        }
+        for c in (0..0x11000u32).chain(0x1F000..0x1F100).filter_map(char::from_u32) {
+            for t in [format!("{c}"), format!("中{c}a\n{c}"), format!("e{c}\u{301}，")] {
+                assert_eq!(n.apply(&t), n.apply_in_steps(&t), "{t:?}");
             }
         }
     }

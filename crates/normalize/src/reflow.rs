@@ -265,7 +265,9 @@ fn is_prose(line: &str) -> bool {
         })
 }
 
-/// Characters in the first clause of `line` (up to the first clause punctuation).
+/// Characters in the first clause of `line` (up to the first clause punctuation). The
+/// definition; [`Reflow::should_join_fast`] counts only as far as its test needs.
+#[cfg(test)]
 fn first_clause_len(line: &str) -> usize {
     line.chars().take_while(|c| !is_clause_punct(*c)).count()
 }
@@ -312,9 +314,6 @@ struct Scan {
     trailing_space: bool,
     /// Byte offset of the first line of the first paragraph that joins.
     first_join: Option<usize>,
-    /// Where the next scan must start after that join: the non-blank line before the
-    /// paragraph when the two were compared, else the paragraph's first line.
-    resume: usize,
 }
 
 /// `line.trim().is_empty()`, without decoding the common lines that start with a
@@ -345,15 +344,21 @@ impl Reflow {
         //   that line may grow into a paragraph that reads differently (`中` alone is too
         //   short to start mid-clause, `中，…` is not), which only the next pass sees.
         // Each round removes at least one line break, and almost every document needs one
-        // round plus the pass that confirms it.
-        // One streaming pass per round tells whether any line ends in a space and where
-        // the first join is; the text is rebuilt only when one of them (or `**`) is found.
-        // A round after a join scans from the line before the first joined paragraph: the
-        // lines before it are unchanged, and were found clean and not joining.
-        let mut resume = 0;
+        // round plus the check that confirms it.
+        // In the first round, one streaming pass tells whether any line ends in a space and
+        // where the first join is; the text is rebuilt only when one of them (or `**`) is
+        // found. A round after a join only asks about the paragraphs that the join pass
+        // grew, each with the non-blank line before it (`rescan`): every other pair of
+        // lines was asked about before, as it reads now, and did not join; and as joins
+        // keep line ends, and cleaning left none with a space, no line ends in one.
+        // The paragraphs the last join pass grew (byte offsets); `None` before the first.
+        let mut grown: Option<Vec<usize>> = None;
         loop {
             let stars = self.cfg.markup && has_double_star(&cur);
-            let mut scan = self.scan(&cur, resume);
+            let mut scan = match &grown {
+                None => self.scan(&cur, 0),
+                Some(g) => self.rescan(&cur, g),
+            };
             if stars || (self.cfg.trailing_spaces && scan.trailing_space) {
                 if let Some((fixed, n)) = self.clean_lines(&cur) {
                     changes += n;
@@ -365,14 +370,11 @@ impl Reflow {
                 break;
             }
             let Some(from) = scan.first_join else { break };
-            resume = scan.resume;
             // Lines before the first joining paragraph stay as they are.
-            let (joined, n) = self.join_lines(&cur[from..]).expect("the scan found a join");
+            let (joined, n, g) = self.join_lines(&cur, from).expect("the scan found a join");
             changes += n;
-            let mut out = String::with_capacity(cur.len());
-            out.push_str(&cur[..from]);
-            out.push_str(&joined);
-            cur = Cow::Owned(out);
+            cur = Cow::Owned(joined);
+            grown = Some(g);
         }
         (cur, changes)
     }
@@ -382,12 +384,14 @@ impl Reflow {
         if !self.cfg.trailing_spaces && !self.cfg.markup {
             return None;
         }
-        let mut out = String::with_capacity(text.len());
+        // The text is copied in runs between the lines that change.
+        let mut out: Option<String> = None;
+        let mut copied = 0;
         let mut n = 0;
-        for (k, line) in lines(text).enumerate() {
-            if k > 0 {
-                out.push('\n');
-            }
+        let mut next_start = 0;
+        for line in lines(text) {
+            let start = next_start;
+            next_start += line.len() + 1;
             // Markup first: removing it can leave a space at the end (`**中 **`).
             // Most lines have no `*` at all: one byte search before the substring count.
             let pairs = if memchr::memchr(b'*', line.as_bytes()).is_some() {
@@ -409,9 +413,18 @@ impl Reflow {
                     l = t;
                 }
             }
-            out.push_str(l);
+            // Both changes make the line shorter.
+            if l.len() != line.len() {
+                let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                o.push_str(&text[copied..start]);
+                o.push_str(l);
+                copied = start + line.len();
+            }
         }
-        (n > 0).then_some((out, n))
+        out.map(|mut o| {
+            o.push_str(&text[copied..]);
+            (o, n)
+        })
     }
 
     /// Should the paragraph ending in `a` continue with line `b`? `after_b` is the next
@@ -506,11 +519,24 @@ impl Reflow {
             if chars_below(a, cfg.heading_max_chars) || (has_inner_space(a) && !is_prose(a)) {
                 return false;
             }
-            let clause = first_clause_len(b);
+            // The first clause counted only as far as the test needs (a longer one fails
+            // it either way).
+            let clause = b
+                .chars()
+                .take(cfg.fragment_max_chars + 1)
+                .take_while(|c| !is_clause_punct(*c))
+                .count();
             // `clause < b_len` and `b_len >= 2`, without counting all of `b`.
             let b_longer_than = |n: usize| !chars_below(b, n + 1);
-            let opener = SENTENCE_OPENERS.iter().any(|o| b.starts_with(o));
-            (clause <= cfg.fragment_max_chars && b_longer_than(clause) && !opener)
+            // The list of openers is searched last, only for a short first clause.
+            let opener = || {
+                // Each opener starts with a Han character: compare its three bytes first.
+                let head = b.as_bytes().first_chunk::<3>();
+                SENTENCE_OPENERS
+                    .iter()
+                    .any(|o| o.as_bytes().first_chunk::<3>() == head && b.starts_with(o))
+            };
+            (clause <= cfg.fragment_max_chars && b_longer_than(clause) && !opener())
                 || (!chars_below(a, cfg.prose_min_chars) && is_prose(a) && b_longer_than(1))
         };
         if !accepts || (has_inner_space(b) && !is_prose(b)) {
@@ -527,10 +553,9 @@ impl Reflow {
     /// between them), so asking the same questions in order finds it, without the line
     /// vector and with each line's [`is_tabular`] computed at most once.
     fn scan(&self, text: &str, from: usize) -> Scan {
-        let mut scan = Scan { trailing_space: false, first_join: None, resume: 0 };
-        // The previous non-blank line, its byte offset, where to resume if it joins, and
-        // its `is_tabular`, if known.
-        let mut a: Option<(&str, usize, usize)> = None;
+        let mut scan = Scan { trailing_space: false, first_join: None };
+        // The previous non-blank line, its byte offset, and its `is_tabular`, if known.
+        let mut a: Option<(&str, usize)> = None;
         let mut tab_a: Option<bool> = None;
         let mut blanks = 0;
         let mut start = from;
@@ -558,10 +583,7 @@ impl Reflow {
                 blanks += 1;
                 continue;
             }
-            let mut resume = line_start;
-            if let Some((prev, prev_start, prev_resume)) =
-                a.filter(|_| blanks <= self.cfg.max_blank_lines)
-            {
+            if let Some((prev, prev_start)) = a.filter(|_| blanks <= self.cfg.max_blank_lines) {
                 // Only a line starting with a space or a byte `E3` can start with U+3000.
                 let b = if matches!(line.as_bytes()[0], b' ' | 0xE3) {
                     line.trim_start_matches([' ', '\u{3000}'])
@@ -572,54 +594,95 @@ impl Reflow {
                 let mut tabular = [tab_a, None];
                 if self.should_join_fast(prev, b, after_b, &mut tabular) {
                     scan.first_join = Some(prev_start);
-                    scan.resume = prev_resume;
                     continue;
                 }
-                resume = prev_start;
                 // `is_tabular` ignores leading spaces: the answer for `b` holds for `line`.
                 tab_a = tabular[1];
             } else {
                 tab_a = None;
             }
-            a = Some((line, line_start, resume));
+            a = Some((line, line_start));
             blanks = 0;
         }
         scan
     }
 
-    /// Rejoin broken paragraphs, growing each paragraph line by line. `None` when nothing
-    /// is joined.
-    fn join_lines(&self, text: &str) -> Option<(String, u64)> {
+    /// [`Self::scan`] of a text that [`Self::join_lines`] just made, given the paragraphs it
+    /// grew (byte offsets of their first lines, in order): only the pairs of a grown
+    /// paragraph and the non-blank line before it can read differently than when that pass
+    /// asked about them, so the first of those that joins is the text's first join.
+    fn rescan(&self, text: &str, grown: &[usize]) -> Scan {
+        let mut scan = Scan { trailing_space: false, first_join: None };
+        let b = text.as_bytes();
+        for &g in grown {
+            // The non-blank line before the paragraph, past at most `max_blank_lines` blank
+            // lines.
+            let mut end = g;
+            let mut blanks = 0;
+            let prev = loop {
+                // `end` is a line start: the line before ends at the break before it.
+                let Some(brk) = end.checked_sub(1) else { break None };
+                let start = memchr::memrchr(b'\n', &b[..brk]).map_or(0, |j| j + 1);
+                let line = &text[start..brk];
+                if !is_blank(line) {
+                    break Some((line, start));
+                }
+                blanks += 1;
+                end = start;
+            };
+            let Some((prev, prev_start)) = prev.filter(|_| blanks <= self.cfg.max_blank_lines)
+            else {
+                continue;
+            };
+            let line_end = memchr::memchr(b'\n', &b[g..]).map_or(text.len(), |j| g + j);
+            let line = &text[g..line_end];
+            let para = line.trim_start_matches([' ', '\u{3000}']);
+            let after = || lines(text.get(line_end + 1..)?).find(|l| !is_blank(l));
+            if self.should_join_fast(prev, para, after, &mut [None, None]) {
+                scan.first_join = Some(prev_start);
+                break;
+            }
+        }
+        scan
+    }
+
+    /// Rejoin broken paragraphs from byte `from` (a line start) on, growing each paragraph
+    /// line by line; returns the whole text, the number of joins and the byte offsets of the
+    /// paragraphs that grew. `None` when nothing is joined.
+    ///
+    /// The text is copied in runs between the joined paragraphs, and each joined paragraph
+    /// is grown in place at the end of the output, where the next test reads it.
+    fn join_lines(&self, text: &str, from: usize) -> Option<(String, u64, Vec<usize>)> {
         // Lines with their byte ranges; blank lines are kept as separators.
-        let lines: Vec<&str> = lines(text).collect();
+        let lines: Vec<&str> = lines(&text[from..]).collect();
         // For every line, the index of the first non-blank line at or after it (one backward
         // pass, so that looking ahead past blank lines never rescans them).
         let mut next_nonblank = vec![lines.len(); lines.len() + 1];
         for k in (0..lines.len()).rev() {
-            next_nonblank[k] = if lines[k].trim().is_empty() { next_nonblank[k + 1] } else { k };
+            next_nonblank[k] = if is_blank(lines[k]) { next_nonblank[k + 1] } else { k };
         }
         let next_content = |from: usize| -> Option<(usize, usize)> {
             // (index of next non-blank line, blank lines skipped)
             let k = next_nonblank[from.min(lines.len())];
             (k < lines.len()).then(|| (k, k - from))
         };
+        // Byte offset in `text` of a line (a subslice of it).
+        let offset = |line: &str| line.as_ptr() as usize - text.as_ptr() as usize;
         let mut out: Option<String> = None;
+        // Bytes of `text` accounted for in `out`.
+        let mut copied = 0;
         let mut joins = 0;
+        let mut grown = Vec::new();
         let mut k = 0;
         while k < lines.len() {
-            let line = lines[k];
             if next_nonblank[k] != k {
-                if let Some(o) = out.as_mut() {
-                    o.push_str(line);
-                    if k + 1 < lines.len() {
-                        o.push('\n');
-                    }
-                }
                 k += 1;
                 continue;
             }
-            // Grow the paragraph starting at line k as far as it joins.
-            let mut para: Cow<'_, str> = Cow::Borrowed(line);
+            let line = lines[k];
+            // Grow the paragraph starting at line k as far as it joins; once it has joined,
+            // it is the tail of `out` from `para_at`.
+            let mut para_at: Option<usize> = None;
             let mut end = k;
             while let Some((nk, blanks)) = next_content(end + 1) {
                 if blanks > self.cfg.max_blank_lines {
@@ -628,31 +691,36 @@ impl Reflow {
                 let after = next_content(nk + 1).map(|(a, _)| lines[a]);
                 let b = lines[nk];
                 let b_text = b.trim_start_matches([' ', '\u{3000}']);
-                if !self.should_join_fast(&para, b_text, || after, &mut [None, None]) {
+                let para = match (para_at, &out) {
+                    (Some(at), Some(o)) => &o[at..],
+                    _ => line,
+                };
+                if !self.should_join_fast(para, b_text, || after, &mut [None, None]) {
                     break;
                 }
-                if out.is_none() {
-                    // First join in the document: copy everything before this paragraph.
-                    let mut s = String::with_capacity(text.len());
-                    for l in &lines[..k] {
-                        s.push_str(l);
-                        s.push('\n');
-                    }
-                    out = Some(s);
+                let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                if para_at.is_none() {
+                    // Everything up to this paragraph, unchanged.
+                    o.push_str(&text[copied..offset(line)]);
+                    para_at = Some(o.len());
+                    grown.push(o.len());
+                    o.push_str(line);
                 }
-                para.to_mut().push_str(b_text);
+                o.push_str(b_text);
                 joins += 1;
                 end = nk;
             }
-            if let Some(o) = out.as_mut() {
-                o.push_str(&para);
-                if end + 1 < lines.len() {
-                    o.push('\n');
-                }
+            if para_at.is_some() {
+                // The joined lines (and the blank lines between them) are in `out`; the line
+                // break after the last one is copied with the text that follows.
+                copied = offset(lines[end]) + lines[end].len();
             }
             k = end + 1;
         }
-        out.map(|o| (o, joins))
+        out.map(|mut o| {
+            o.push_str(&text[copied..]);
+            (o, joins, grown)
+        })
     }
 }
 
@@ -682,14 +750,38 @@ impl Reflow {
         (cur, changes)
     }
 
-    /// `clean_lines` with its own check for work, as before the scan.
+    /// `clean_lines` with its own check for work, as before the scan, rebuilding the text
+    /// line by line as before the copy in runs.
     fn clean_lines_reference(&self, text: &str) -> Option<(String, u64)> {
         let dirty = (self.cfg.markup && memchr::memmem::find(text.as_bytes(), b"**").is_some())
             || (self.cfg.trailing_spaces && has_trailing_space(text));
-        if !dirty {
+        if !dirty || (!self.cfg.trailing_spaces && !self.cfg.markup) {
             return None;
         }
-        self.clean_lines(text)
+        let mut out = String::with_capacity(text.len());
+        let mut n = 0;
+        for (k, line) in lines(text).enumerate() {
+            if k > 0 {
+                out.push('\n');
+            }
+            let pairs = line.matches("**").count();
+            let unmarked;
+            let mut l = line;
+            if self.cfg.markup && pairs > 0 && pairs % 2 == 0 && l.chars().any(is_han) {
+                unmarked = l.replace("**", "");
+                l = &unmarked;
+                n += pairs as u64 / 2;
+            }
+            if self.cfg.trailing_spaces {
+                let t = l.trim_end_matches(is_trailing_space);
+                if t.len() != l.len() {
+                    n += 1;
+                    l = t;
+                }
+            }
+            out.push_str(l);
+        }
+        (n > 0).then_some((out, n))
     }
 
     /// The paragraph-growing pass as it was before the scan, with the definition of
