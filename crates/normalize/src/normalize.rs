@@ -128,13 +128,14 @@ impl<'a> Out<'a> {
 }
 
 /// Characters that are NFC on their own and never combine with a neighbour (ASCII, Latin-1,
-/// general punctuation, CJK punctuation without the tone marks U+302A..U+302F, Han and the
-/// Yijing hexagram symbols between its blocks, full-width forms): text made only of them is
-/// NFC without consulting the tables.
+/// general punctuation but U+2000 and U+2001, which NFC maps to the en and em spaces U+2002
+/// and U+2003, CJK punctuation without the tone marks U+302A..U+302F, Han and the Yijing
+/// hexagram symbols between its blocks, full-width forms): text made only of them is NFC
+/// without consulting the tables.
 fn nfc_stable(c: char) -> bool {
     matches!(c,
         '\0'..='\u{2FF}'
-        | '\u{2000}'..='\u{206F}'
+        | '\u{2002}'..='\u{206F}'
         | '\u{3000}'..='\u{3029}'
         | '\u{3030}'..='\u{303F}'
         | '\u{3400}'..='\u{9FFF}'
@@ -165,14 +166,14 @@ fn window(b: &[u8], i: usize) -> Option<&[u8; CHUNK + 2]> {
 
 /// Is the character starting with byte `x` (then `y`, `z`) [`nfc_stable`]? True for a
 /// continuation byte. Exact, from the UTF-8 forms of the ranges: `00`..`CB` (ASCII and up
-/// to U+02FF), `E2 80`, `E2 81 80`..`AF` (U+2000..U+206F), `E3 80` but `AA`..`AF`
+/// to U+02FF), `E2 80` but `80` `81`, `E2 81 80`..`AF` (U+2002..U+206F), `E3 80` but `AA`..`AF`
 /// (U+3000..U+303F without the tone marks), `E3 90`.. and `E4`..`E9` (U+3400..U+9FFF),
 /// `EF BC 80`..`EF BF AF` (U+FF00..U+FFEF).
 #[inline]
 fn nfc_stable_start(x: u8, y: u8, z: u8) -> bool {
     (x < 0xCC)
         | (x.wrapping_sub(0xE4) < 6)
-        | ((x == 0xE2) & ((y == 0x80) | ((y == 0x81) & (z < 0xB0))))
+        | ((x == 0xE2) & (((y == 0x80) & (z >= 0x82)) | ((y == 0x81) & (z < 0xB0))))
         | ((x == 0xE3) & (((y == 0x80) & !(0xAA..=0xAF).contains(&z)) | (y >= 0x90)))
         | ((x == 0xEF) & (y >= 0xBC) & !((y == 0xBF) & (z >= 0xB0)))
 }
@@ -348,7 +349,7 @@ const fn stops3(cp: u32, nfc: bool) -> bool {
 /// decomposition (Ohm, Kelvin and Ångström signs, `〈` `〉` U+2329/U+232A, U+2ADC).
 const fn nfc_known_inert(cp: u32) -> bool {
     matches!(cp,
-        0x2000..=0x20CF
+        0x2002..=0x20CF
         | 0x2100..=0x2BFF
         | 0x3000..=0x3029
         | 0x3030..=0x3098
@@ -1096,16 +1097,25 @@ mod tests {
         }
     }
 
-    /// The fast path may skip a character only when `compose` would not act on it: when it
-    /// is [`nfc_stable`] (which `compose` leaves out of its quick check; that holds U+2000
-    /// and U+2001, which NFC maps to U+2002 and U+2003, as `compose` always did) or inert.
+    /// The fast paths may skip a character only when NFC would not act on it: every
+    /// [`nfc_stable`] and every skippable character is inert.
     #[test]
     fn characters_skipped_for_nfc_are_inert() {
         for c in (0..0x110000u32).filter_map(char::from_u32) {
             assert!(!nfc_stable(c) || nfc_skippable(c), "{c:?}");
-            if nfc_skippable(c) && !nfc_stable(c) {
+            if nfc_skippable(c) {
                 assert!(nfc_inert(c), "{c:?}");
             }
+        }
+    }
+
+    #[test]
+    fn the_quad_spaces_are_composed_to_en_and_em_spaces() {
+        // NFC maps U+2000 and U+2001 to U+2002 and U+2003 (canonical singletons), in any text.
+        let n = NormalizeConfig::default().build().unwrap();
+        for text in ["中文\u{2000}文本", "a\u{2001}b", "\u{2000}"] {
+            let out = n.apply(text).0;
+            assert!(!out.contains(['\u{2000}', '\u{2001}']), "{text:?} -> {out:?}");
         }
     }
 
