@@ -159,12 +159,23 @@ impl Mojibake {
                                 // Char offsets are only needed for repairs: count lazily, up to `counted` bytes of
                                 // `text`, which are `out_chars` characters of the output.
         let (mut counted, mut out_chars) = (0, 0);
-        for line in text.split_inclusive('\n') {
-            let body = line.strip_suffix('\n').unwrap_or(line);
-            if !repair::scan(body, &self.params, &mut scratch.windows, &mut scratch.run) {
+        // Line by line (each without its `\n`); the scan finds where each ends.
+        let mut next = 0;
+        while next < text.len() {
+            let start = next;
+            let (len, found) = repair::scan_line(
+                &text[start..],
+                &self.params,
+                &mut scratch.windows,
+                &mut scratch.run,
+            );
+            let body = &text[start..start + len];
+            // With its `\n`, unless it is the last line and has none.
+            let line = &text[start..(start + len + 1).min(text.len())];
+            next = start + line.len();
+            if !found {
                 continue;
             }
-            let start = line.as_ptr() as usize - text.as_ptr() as usize;
             out_chars += text[counted..start].chars().count();
             counted = start;
             if let Some(new) = self.repair_line(body, out_chars, &mut repairs, &mut scratch) {

@@ -12,7 +12,7 @@
 
 use std::sync::OnceLock;
 
-use crate::lm::{lm, Cost, PER_NAT};
+use crate::lm::{lm, Cost, Side, PER_NAT};
 use crate::tables::{single_byte, tables, Gbk};
 
 /// Decision thresholds, from the stage configuration.
@@ -216,6 +216,29 @@ const EMIT: u16 = 1 << 15;
 /// [`ScanTables::next`] feeds both of its GBK bytes to the decoders, and positions are kept
 /// in bytes and turned into character indices only for the windows found.
 pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>) -> bool {
+    scan_until::<false>(line, p, w, run).1
+}
+
+/// [`scan`] of the first line of `text`, the part before its first `\n`: the line's length
+/// in bytes and whether it has windows. The stage splits a text into lines with this, so
+/// finding the line ends costs no pass of its own over the text.
+pub(crate) fn scan_line(
+    text: &str,
+    p: &Params,
+    w: &mut Windows,
+    run: &mut Vec<char>,
+) -> (usize, bool) {
+    scan_until::<true>(text, p, w, run)
+}
+
+/// [`scan`] (`LINE` false) or [`scan_line`] (`LINE` true: stop at the first `\n`).
+#[inline(always)]
+fn scan_until<const LINE: bool>(
+    line: &str,
+    p: &Params,
+    w: &mut Windows,
+    run: &mut Vec<char>,
+) -> (usize, bool) {
     let st = scan_tables();
     w.clear();
     let bytes = line.as_bytes();
@@ -232,9 +255,15 @@ pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>)
     // other than ASCII and NBSP.
     let mut run_at: Option<usize> = None;
     let mut run_high = false;
+    // Where the line ends: at `n` unless `LINE` finds a line feed before.
+    let mut end = n;
     while i < n {
         let x = bytes[i];
         if x < 0x80 {
+            if LINE && x == b'\n' {
+                end = i;
+                break;
+            }
             // ASCII extends a single-byte run.
             if run_at.is_none() {
                 run_at = Some(i);
@@ -243,8 +272,16 @@ pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>)
             if s == 0 {
                 // With no live decoder nothing else about ASCII matters: skip all of it.
                 i += 1;
-                while i < n && bytes[i] < 0x80 {
-                    i += 1;
+                if LINE {
+                    // Stop at bytes 0x00–0x0A too (the line feed among them): one
+                    // comparison, and the rare others are then taken one at a time above.
+                    while i < n && bytes[i].wrapping_sub(0x0B) < 0x75 {
+                        i += 1;
+                    }
+                } else {
+                    while i < n && bytes[i] < 0x80 {
+                        i += 1;
+                    }
                 }
                 continue;
             }
@@ -264,13 +301,7 @@ pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>)
             // ones, so only the decoders matter. A tight loop without bounds checks.
             let mut rest = &bytes[i..];
             while let [x @ 0xE3..=0xEF, b1, b2, tail @ ..] = rest {
-                // The code point: `b1` and `b2` are continuation bytes (the string is valid
-                // UTF-8), so their tag bits and that of `x` are one constant to take off,
-                // and the mask only tells the compiler the index is in bounds.
-                let cp = ((usize::from(*x) << 12) + (usize::from(*b1) << 6) + usize::from(*b2))
-                    .wrapping_sub(0xE_2080)
-                    & 0xFFFF;
-                let info = st.info[cp];
+                let info = st.info[cp3(*x, *b1, *b2)];
                 if s == 0 {
                     if info & START == 0 {
                         rest = tail;
@@ -321,15 +352,24 @@ pub(crate) fn scan(line: &str, p: &Params, w: &mut Windows, run: &mut Vec<char>)
         i += len;
     }
     if let Some(at) = run_at {
-        if run_high && line[at..].chars().nth(1).is_some() {
-            let (lo, hi) = (pos.of(line, at), pos.of(line, n));
-            end_run(line, (lo, at), (hi, n), None, p, w, run);
+        if run_high && line[at..end].chars().nth(1).is_some() {
+            let (lo, hi) = (pos.of(line, at), pos.of(line, end));
+            end_run(line, (lo, at), (hi, end), None, p, w, run);
         }
     }
     if s & EMITTED != 0 {
-        w.double.push((pos.of(line, stretch), pos.of(line, n)));
+        w.double.push((pos.of(line, stretch), pos.of(line, end)));
     }
-    !w.is_empty()
+    (end, !w.is_empty())
+}
+
+/// The code point of the three-byte UTF-8 sequence `x b1 b2` (from a `str`): `b1` and `b2`
+/// are continuation bytes, so their tag bits and that of `x` are one constant to take off,
+/// and the mask only tells the compiler the index is in bounds of a BMP table.
+#[inline(always)]
+fn cp3(x: u8, b1: u8, b2: u8) -> usize {
+    ((usize::from(x) << 12) + (usize::from(b1) << 6) + usize::from(b2)).wrapping_sub(0xE_2080)
+        & 0xFFFF
 }
 
 /// The code point and length of the non-ASCII character starting at byte `i` of `bytes`,
@@ -437,10 +477,23 @@ impl ScanTables {
     }
 
     fn build() -> ScanTables {
+        let t = tables();
         let mut info = Box::new([NO_PAIR; 0x10000]);
         for (cp, slot) in info.iter_mut().enumerate() {
-            if let Some(c) = char::from_u32(cp as u32) {
-                *slot = ScanTables::info_of(c);
+            let cp = cp as u32;
+            if cp <= 0x2122 || matches!(cp, 0xFEFF | 0xFFFD) {
+                if let Some(c) = char::from_u32(cp) {
+                    *slot = ScanTables::info_of(c);
+                }
+                continue;
+            }
+            // Past the last windows-1252 extra (™, U+2122), U+FEFF and U+FFFD aside, no
+            // character is transparent or single-byte: its code is that of its GBK pair,
+            // which opens a decoder when it can open a UTF-8 sequence (`Tables::is_start`),
+            // or `NO_PAIR`. What `info_of` says, without asking it 64 K times.
+            if let Some((l, r)) = t.gbk_pair_cp(cp) {
+                let start = matches!(l, 0xC2..=0xF4) && matches!(r, 0x80..=0xBF);
+                *slot = (class(l) * CLASSES + class(r)) as u8 | if start { START } else { 0 };
             }
         }
         let steps = step_table();
@@ -792,6 +845,9 @@ pub(crate) fn repair_line_with(
     search: &mut Search,
 ) -> Vec<Fix> {
     search.line.set(chars);
+    for slot in &mut search.starts {
+        slot.from = None;
+    }
     let mut fixes = double_byte_fixes(chars, p, &w.double, search);
     let mut latin = single_byte_fixes(chars, p, &fixes, &w.single, &mut search.line);
     fixes.append(&mut latin);
@@ -803,35 +859,55 @@ pub(crate) fn repair_line_with(
 #[derive(Debug, Default)]
 pub(crate) struct Search {
     line: Prefix,
-    cur: Decoded,
-    best: Decoded,
+    /// The starts the double-byte search looked at last, by start modulo four: the search
+    /// at `i` looks at starts `i..i + 4`, so when it finds nothing the search at `i + 1`
+    /// reuses three of them instead of decoding and scoring them again.
+    starts: [Start; 4],
 }
 
-/// Prefix sums of the language-model cost of a text: `chars[k]` is the sum of the character
-/// costs of the first `k` characters, `links[k]` that of the links (transition minus pair
-/// bonus) between neighbours among them. The cost of any span in any context is then two
-/// subtractions and the two links at its edges, exactly what [`crate::lm::Lm::cost`] gives.
+/// One start of the double-byte search, decoded and scored ([`scored_start`]).
+#[derive(Debug, Default)]
+struct Start {
+    /// The start (a char index of the line), `None` when the slot holds nothing yet.
+    from: Option<usize>,
+    dec: Decoded,
+    /// Every candidate from this start that passed its checks, in the order they are tried:
+    /// (end, new text, rule, gain).
+    cands: Vec<(usize, NewText, &'static str, Cost)>,
+}
+
+/// Prefix sums of the language-model cost of a text: `sums[k].chars` is the sum of the
+/// character costs of the first `k` characters, `sums[k].links` that of the links
+/// (transition minus pair bonus) between neighbours among them. The cost of any span in any
+/// context is then two subtractions and the two links at its edges, exactly what
+/// [`crate::lm::Lm::cost`] gives.
 #[derive(Debug, Default)]
 struct Prefix {
     text: Vec<char>,
-    chars: Vec<Cost>,
-    links: Vec<Cost>,
-    /// `fffd[k]`: how many of the first `k` characters are U+FFFD.
-    fffd: Vec<u32>,
-    /// `seen[k]`: how many of the first `k` characters are not [`transparent`].
-    seen: Vec<u32>,
-    /// The last character before `text[chars.len() - 1]` that is not [`transparent`].
-    last: Option<char>,
+    /// The sums over the first `k` characters, for `k` up to where they are built.
+    sums: Vec<Sums>,
+    /// The language-model [`Side`] of the last character before `text[sums.len() - 1]`
+    /// that is not [`transparent`].
+    last: Option<Side>,
+}
+
+/// The sums of [`Prefix`] over a prefix of its text, kept together so that extending them
+/// by a character is one push.
+#[derive(Debug, Default, Clone, Copy)]
+struct Sums {
+    chars: Cost,
+    links: Cost,
+    /// How many of the characters are U+FFFD.
+    fffd: u32,
+    /// How many of the characters are not [`transparent`].
+    seen: u32,
 }
 
 impl Prefix {
     fn set(&mut self, text: &[char]) {
         self.text.clear();
         self.text.extend_from_slice(text);
-        self.chars.clear();
-        self.links.clear();
-        self.fffd.clear();
-        self.seen.clear();
+        self.sums.clear();
         self.last = None;
     }
 
@@ -839,42 +915,41 @@ impl Prefix {
     /// decode may run far past the spans that get scored).
     fn extend_to(&mut self, n: usize) {
         let n = n.min(self.text.len());
-        if self.chars.len() > n {
+        if self.sums.len() > n {
             return;
         }
         let m = lm();
-        if self.chars.is_empty() {
-            self.chars.push(0);
-            self.links.push(0);
-            self.fffd.push(0);
-            self.seen.push(0);
-        }
-        for k in self.chars.len() - 1..n {
-            let c = self.text[k];
+        let mut sum = match self.sums.last() {
+            Some(&sum) => sum,
+            None => {
+                self.sums.push(Sums::default());
+                Sums::default()
+            }
+        };
+        let from = self.sums.len() - 1;
+        self.sums.reserve(n - from);
+        let mut last = self.last;
+        for &c in &self.text[from..n] {
             // What `normalize` drops costs nothing and links nothing: the text is scored as
             // it will read once they are gone.
-            let skip = transparent(c);
-            let (cost, link) = match self.last {
-                _ if skip => (0, 0),
-                None => (m.char_cost(c), 0),
-                Some(l) => (m.char_cost(c), m.link(l, c)),
-            };
-            self.chars.push(self.chars[k] + cost);
-            self.links.push(self.links[k] + link);
-            self.fffd.push(self.fffd[k] + u32::from(c == '\u{FFFD}'));
-            self.seen.push(self.seen[k] + u32::from(!skip));
-            if !skip {
-                self.last = Some(c);
+            if !transparent(c) {
+                let side = m.side(c);
+                sum.chars += m.char_cost(c);
+                if let Some(l) = last {
+                    sum.links += m.link_sides(l, side);
+                }
+                sum.fffd += u32::from(c == '\u{FFFD}');
+                sum.seen += 1;
+                last = Some(side);
             }
+            self.sums.push(sum);
         }
+        self.last = last;
     }
 
     fn clear(&mut self) {
         self.text.clear();
-        self.chars.clear();
-        self.links.clear();
-        self.fffd.clear();
-        self.seen.clear();
+        self.sums.clear();
         self.last = None;
     }
 
@@ -893,15 +968,16 @@ impl Prefix {
     /// The number of U+FFFD in `text[a..b]` and the summed cost of the other characters.
     fn others(&mut self, a: usize, b: usize) -> (u32, Cost) {
         self.extend_to(b);
-        let n = self.fffd[b] - self.fffd[a];
-        (n, self.chars[b] - self.chars[a] - n as Cost * fffd_cost())
+        let (a, b) = (self.sums[a], self.sums[b]);
+        let n = b.fffd - a.fffd;
+        (n, b.chars - a.chars - n as Cost * fffd_cost())
     }
 
     /// The number of characters of `text[a..b]` that are not [`transparent`]: the length
     /// the span will have once `normalize` has run.
     fn seen_len(&mut self, a: usize, b: usize) -> usize {
         self.extend_to(b);
-        (self.seen[b] - self.seen[a]) as usize
+        (self.sums[b].seen - self.sums[a].seen) as usize
     }
 
     /// Cost of the non-empty `text[a..b]` between `left` and `right`.
@@ -909,7 +985,8 @@ impl Prefix {
         debug_assert!(a < b);
         self.extend_to(b);
         let m = lm();
-        let inner = self.chars[b] - self.chars[a] + self.links[b] - self.links[a + 1];
+        let (sa, sb) = (self.sums[a], self.sums[b]);
+        let inner = sb.chars - sa.chars + sb.links - self.sums[a + 1].links;
         inner
             + left.map_or(0, |l| m.link(l, self.text[a]))
             + right.map_or(0, |r| m.link(self.text[b - 1], r))
@@ -921,7 +998,8 @@ impl Prefix {
         // left neighbour) up to the one ending at `end` (if it has a right neighbour).
         let last = (end + 1).min(self.text.len());
         self.extend_to(last);
-        self.chars[end] - self.chars[start] + self.links[last] - self.links[start]
+        let (s, e) = (self.sums[start], self.sums[end]);
+        e.chars - s.chars + self.sums[last].links - s.links
     }
 
     /// Gain of replacing `start..end` of the line by `new`.
@@ -940,7 +1018,7 @@ impl Prefix {
 /// next. (C1 controls and the soft hyphen are bytes of windows-1252 mojibake: not these.)
 ///
 /// The repair search asks this of every character it decodes and scores, so it is a bit
-/// mask for ASCII and, above it, one comparison for all but a few code points (the
+/// mask for ASCII and, above it, two comparisons for all but a few code points (the
 /// definition, as ranges, is `transparent_by_ranges` in the tests).
 #[inline]
 pub(crate) fn transparent(c: char) -> bool {
@@ -950,8 +1028,12 @@ pub(crate) fn transparent(c: char) -> bool {
     if u < 0x80 {
         return ASCII >> u & 1 != 0;
     }
-    // The others are U+180E, U+200B–U+200D, U+2060 and U+FEFF.
-    u >= 0x180E && matches!(u, 0x180E | 0x200B..=0x200D | 0x2060 | 0xFEFF)
+    // The others are U+180E, U+200B–U+200D, U+2060 and U+FEFF: below the first, or
+    // strictly between the last two (Han, kana, Hangul, CJK punctuation), is not.
+    if u < 0x180E || u.wrapping_sub(0x2061) < 0xFEFF - 0x2061 {
+        return false;
+    }
+    matches!(u, 0x180E | 0x200B..=0x200D | 0x2060 | 0xFEFF)
 }
 
 /// Cost of one U+FFFD under the model.
@@ -986,6 +1068,7 @@ fn evidence(gain: Cost, old: (u32, Cost, usize), new: (u32, Cost, usize)) -> Opt
 /// the span), controls other than whitespace, private-use and noncharacters, and everything
 /// outside the blocks real text is written in (which keeps out unassigned code points).
 /// U+FFFD, a lost character, is allowed.
+#[inline]
 pub(crate) fn implausible(c: char) -> bool {
     let u = c as u32;
     let plausible = match u {
@@ -1042,6 +1125,7 @@ impl Utf8 {
     }
 
     /// Feed one unit; push finished characters. `Err` when the known bytes are not UTF-8.
+    #[inline(always)]
     fn feed(&mut self, u: Unit, out: &mut Vec<Out>) -> Result<(), ()> {
         if self.need == 0 {
             return self.start(u, out);
@@ -1073,6 +1157,7 @@ impl Utf8 {
         s.len += 1;
     }
 
+    #[inline]
     fn finish_one(&mut self, out: &mut Vec<Out>) -> Result<(), ()> {
         self.need -= 1;
         if self.need > 0 {
@@ -1091,6 +1176,7 @@ impl Utf8 {
         }
     }
 
+    #[inline]
     fn start(&mut self, u: Unit, out: &mut Vec<Out>) -> Result<(), ()> {
         let b = match u {
             Unit::Hole => {
@@ -1279,15 +1365,16 @@ fn guess_lost(outs: &[Out], left: Option<char>, right: Option<char>, margin: f32
         let r = chars.get(k + 1).copied().or(right).filter(|&c| c != '\u{FFFD}');
         let mut best = (f32::INFINITY, None::<char>);
         let mut second = f32::INFINITY;
-        for c in completions(seq) {
-            let cost = nats(m.cost_one(c, l.filter(|&c| c != '\u{FFFD}'), r));
+        let between = m.between(l.filter(|&c| c != '\u{FFFD}'), r);
+        completions(seq, |c| {
+            let cost = nats(m.cost_between(c, &between));
             if cost < best.0 {
                 second = best.0;
                 best = (cost, Some(c));
             } else if cost < second {
                 second = cost;
             }
-        }
+        });
         if let Some(c) = best.1 {
             if second - best.0 >= margin {
                 chars[k] = c;
@@ -1297,15 +1384,14 @@ fn guess_lost(outs: &[Out], left: Option<char>, right: Option<char>, margin: f32
     chars
 }
 
-/// Characters a three-byte sequence with holes can stand for (Han and CJK punctuation only;
-/// a lost lead byte is not guessed).
-fn completions(seq: &Lost) -> Vec<char> {
+/// Each character a three-byte sequence with holes can stand for, in order, given to `each`
+/// (Han and CJK punctuation only; a lost lead byte is not guessed).
+fn completions(seq: &Lost, mut each: impl FnMut(char)) {
     let b = seq.bytes;
     if seq.len != 3 || b[0] == HOLE {
-        return Vec::new();
+        return;
     }
     let range = |x: u16| if x == HOLE { 0x80..=0xBF } else { x..=x };
-    let mut out = Vec::new();
     for b1 in range(b[1]) {
         for b2 in range(b[2]) {
             let cp = (u32::from(b[0]) & 0x0F) << 12
@@ -1313,12 +1399,11 @@ fn completions(seq: &Lost) -> Vec<char> {
                 | (u32::from(b2) & 0x3F);
             if let Some(c) = char::from_u32(cp) {
                 if matches!(cp, 0x4E00..=0x9FFF | 0x3000..=0x303F | 0xFF00..=0xFF5E) {
-                    out.push(c);
+                    each(c);
                 }
             }
         }
     }
-    out
 }
 
 /// Double-byte repairs starting in `windows`. The search at `i` also tries starts up to three
@@ -1342,7 +1427,7 @@ fn double_byte_fixes(
 }
 
 /// What a candidate of the double-byte search replaces its span with, in the buffers of
-/// its start ([`Search::best`] once chosen).
+/// its start ([`Start::dec`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum NewText {
     /// `out[a..b]` of the decode (read once).
@@ -1360,11 +1445,105 @@ struct Cand {
     gain: Cost,
 }
 
+/// Decode `chars` from the start `s` into `slot` and score its candidates: the eight longest
+/// readings that hold a character of three or more bytes, each read once and (unless it is
+/// 锟斤拷) twice. What is kept does not depend on where the search stands, so
+/// [`double_byte_at`] can reuse it for every search position that looks at `s`.
+fn scored_start(chars: &[char], s: usize, line: &mut Prefix, slot: &mut Start) {
+    let Start { dec: cur, cands: kept, .. } = slot;
+    kept.clear();
+    cur.decode(chars, s);
+    let left = line.left_of(s);
+    let mut ends = [(0, 0); 8];
+    let mut n_ends = 0;
+    for &(e, len, _) in cur.bounds.iter().filter(|b| b.2).rev().take(8) {
+        ends[n_ends] = (e, len);
+        n_ends += 1;
+    }
+    for &(e, len) in &ends[..n_ends] {
+        let right = line.right_of(e);
+        let old = line.span_cost(s, e);
+        // Controls in the span cost nothing: they must not count as cheap characters.
+        let old_parts = {
+            let (n, c) = line.others(s, e);
+            (n, c, line.seen_len(s, e))
+        };
+        let kun = cur.first_kun < len;
+        let rule = if kun { "kunjinkao" } else { "utf8-as-gbk" };
+        let mut cands = [Some(NewText::Once(0, len)), None];
+        if !kun {
+            let tw = cur.twice();
+            if let Some(&Some(n)) = tw.at.get(len) {
+                cands[1] = Some(NewText::Twice(n));
+            }
+        }
+        for new in cands.into_iter().flatten() {
+            let (rule, g) = match new {
+                NewText::Once(..) => {
+                    // Odd characters are never text; in 锟斤拷 they are what the bytes
+                    // were (GBK text read as UTF-8), and 锟斤拷 itself is the evidence.
+                    if !kun && cur.first_control.min(cur.first_odd) < len {
+                        continue;
+                    }
+                    let g = old - cur.text.cost(0, len, left, right);
+                    if kun {
+                        (rule, g)
+                    } else {
+                        let new = cur.text.others(0, len);
+                        let Some(g) = evidence(g, old_parts, (new.0, new.1, len)) else {
+                            continue;
+                        };
+                        (rule, g)
+                    }
+                }
+                NewText::Twice(n) => {
+                    let tw = cur.twice();
+                    if tw.first_bad < n {
+                        continue;
+                    }
+                    let g = old - tw.text.cost(0, n, left, right);
+                    let new = tw.text.others(0, n);
+                    let Some(g) = evidence(g, old_parts, (new.0, new.1, n)) else {
+                        continue;
+                    };
+                    ("utf8-as-gbk-x2", g)
+                }
+            };
+            kept.push((e, new, rule, g));
+        }
+    }
+}
+
+/// The double-byte repairs of the whole line (one window over it) with the search's memory
+/// of starts ([`Search::starts`]) wiped before every position, so each position decodes and
+/// scores its starts afresh: what the reuse must agree with.
+#[cfg(test)]
+pub(crate) fn double_byte_fixes_afresh(chars: &[char], p: &Params) -> Vec<Fix> {
+    let mut search = Search::default();
+    search.line.set(chars);
+    let mut fixes = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        search.starts = Default::default();
+        i = double_byte_at(chars, p, i, &mut fixes, &mut search);
+    }
+    fixes
+}
+
+/// The double-byte repairs of the whole line as [`repair_line`] searches them.
+#[cfg(test)]
+pub(crate) fn double_byte_fixes_reusing(chars: &[char], p: &Params) -> Vec<Fix> {
+    let mut search = Search::default();
+    search.line.set(chars);
+    double_byte_fixes(chars, p, &[(0, chars.len())], &mut search)
+}
+
 /// Search for a double-byte repair at `i`; push it and return where to go on.
 ///
-/// For each start the line is decoded once; every candidate end is a prefix of that decode
-/// and is scored from prefix sums, so a start costs one pass over the line whatever the
-/// number of ends tried.
+/// For each start the line is decoded once (and the decode kept for the next positions,
+/// see [`Search::starts`]); every candidate end is a prefix of that decode and is scored
+/// from prefix sums, so a start costs one pass over the line whatever the number of ends
+/// tried.
 fn double_byte_at(
     chars: &[char],
     p: &Params,
@@ -1375,91 +1554,35 @@ fn double_byte_at(
     if !(is_start(chars[i]) || chars[i] == '\u{FFFD}') {
         return i + 1;
     }
-    let Search { line, cur, best: best_at } = search;
+    let Search { line, starts: slots } = search;
     let mut best: Option<Cand> = None;
     // Also start one to three characters later: the first may be clean text whose bytes
     // happen to continue into the damage.
     let starts =
         (i..chars.len().min(i + 4)).filter(|&s| is_start(chars[s]) || chars[s] == '\u{FFFD}');
     for s in starts {
-        cur.decode(chars, s);
-        let mut improved = false;
-        let left = line.left_of(s);
-        // The eight longest readings that hold a character of three or more bytes.
-        let mut ends = [(0, 0); 8];
-        let mut n_ends = 0;
-        for &(e, len, _) in cur.bounds.iter().filter(|b| b.2).rev().take(8) {
-            ends[n_ends] = (e, len);
-            n_ends += 1;
+        let slot = &mut slots[s % 4];
+        if slot.from != Some(s) {
+            slot.from = Some(s);
+            scored_start(chars, s, line, slot);
         }
-        for &(e, len) in &ends[..n_ends] {
-            let right = line.right_of(e);
-            let old = line.span_cost(s, e);
-            // Controls in the span cost nothing: they must not count as cheap characters.
-            let old_parts = {
-                let (n, c) = line.others(s, e);
-                (n, c, line.seen_len(s, e))
+        for &(e, new, rule, g) in &slot.cands {
+            // 锟斤拷 text went through the round trip as a whole: take the longest
+            // reading, not the best-scoring one.
+            let better = match &best {
+                None => true,
+                Some(b) if b.rule == "kunjinkao" => rule == "kunjinkao" && e - s > b.end - b.start,
+                Some(b) => rule == "kunjinkao" || g > b.gain,
             };
-            let kun = cur.first_kun < len;
-            let rule = if kun { "kunjinkao" } else { "utf8-as-gbk" };
-            let mut cands = [Some(NewText::Once(0, len)), None];
-            if !kun {
-                let tw = cur.twice();
-                if let Some(&Some(n)) = tw.at.get(len) {
-                    cands[1] = Some(NewText::Twice(n));
-                }
+            if better {
+                best = Some(Cand { start: s, end: e, new, rule, gain: g });
             }
-            for new in cands.into_iter().flatten() {
-                let (rule, g) = match new {
-                    NewText::Once(..) => {
-                        // Odd characters are never text; in 锟斤拷 they are what the bytes
-                        // were (GBK text read as UTF-8), and 锟斤拷 itself is the evidence.
-                        if !kun && cur.first_control.min(cur.first_odd) < len {
-                            continue;
-                        }
-                        let g = old - cur.text.cost(0, len, left, right);
-                        if kun {
-                            (rule, g)
-                        } else {
-                            let new = cur.text.others(0, len);
-                            let Some(g) = evidence(g, old_parts, (new.0, new.1, len)) else {
-                                continue;
-                            };
-                            (rule, g)
-                        }
-                    }
-                    NewText::Twice(n) => {
-                        let tw = cur.twice();
-                        if tw.first_bad < n {
-                            continue;
-                        }
-                        let g = old - tw.text.cost(0, n, left, right);
-                        let new = tw.text.others(0, n);
-                        let Some(g) = evidence(g, old_parts, (new.0, new.1, n)) else {
-                            continue;
-                        };
-                        ("utf8-as-gbk-x2", g)
-                    }
-                };
-                // 锟斤拷 text went through the round trip as a whole: take the longest
-                // reading, not the best-scoring one.
-                let better = match &best {
-                    None => true,
-                    Some(b) if b.rule == "kunjinkao" => {
-                        rule == "kunjinkao" && e - s > b.end - b.start
-                    }
-                    Some(b) => rule == "kunjinkao" || g > b.gain,
-                };
-                if better {
-                    best = Some(Cand { start: s, end: e, new, rule, gain: g });
-                    improved = true;
-                }
-            }
-        }
-        if improved {
-            std::mem::swap(cur, best_at);
         }
     }
+    let best_at = match &best {
+        Some(f) => &mut slots[f.start % 4].dec,
+        None => return i + 1,
+    };
     // Clean characters before the damage can decode too (as Latin, Greek or Cyrillic
     // letters): try starting at the first few boundaries inside the span.
     if let Some(f) = best.as_mut().filter(|f| f.rule == "utf8-as-gbk") {
@@ -1695,6 +1818,17 @@ mod prefix_tests {
     fn transparent_agrees_with_its_definition_on_every_char() {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             assert_eq!(transparent(c), transparent_by_ranges(c), "{c:?}");
+        }
+    }
+
+    /// The scan's per-character table, built only where it can differ from `NO_PAIR`, is
+    /// `info_of` of every BMP character.
+    #[test]
+    fn scan_info_table_is_info_of_every_char() {
+        let st = scan_tables();
+        for cp in 0..0x10000u32 {
+            let want = char::from_u32(cp).map_or(NO_PAIR, ScanTables::info_of);
+            assert_eq!(st.info[cp as usize], want, "U+{cp:04X}");
         }
     }
 

@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use encoding_rs::{Encoding, BIG5, GBK};
+use encoding_rs::{DecoderResult, Encoding, BIG5, GBK};
 
 /// How a character is written in GBK.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +63,7 @@ fn decode_all<'a>(enc: &'static Encoding, bytes: &[u8], out: &'a mut str) -> Opt
     let (result, read, written) = decoder.decode_to_str_without_replacement(bytes, out, true);
     let out: &'a str = out;
     match result {
-        encoding_rs::DecoderResult::InputEmpty if read == bytes.len() => Some(&out[..written]),
+        DecoderResult::InputEmpty if read == bytes.len() => Some(&out[..written]),
         _ => None,
     }
 }
@@ -71,12 +71,16 @@ fn decode_all<'a>(enc: &'static Encoding, bytes: &[u8], out: &'a mut str) -> Opt
 /// Code point per pair index ([`pair_index`]): the one character the pair decodes to on
 /// its own, 0 when it is malformed, decodes to several characters, private use or ASCII.
 ///
-/// Decoding 48 thousand pairs one call each was most of the stage's start-up, so pairs are
-/// decoded a stretch of trail bytes at a time. That is exact when the stretch decodes
-/// without error to one character per pair: these decoders return to their initial state
-/// after every valid pair and every valid pair yields at least one character, so the
-/// stretch's characters are, in order, what each pair decodes to alone. Any other stretch
-/// (an invalid pair in it, a pair that yields two characters) is decoded pair by pair.
+/// Decoding 48 thousand pairs one call each was most of the stage's start-up, so each lead
+/// byte's row (every trail byte but 0x7F) is decoded as one stretch. That is exact as far
+/// as the stretch decodes without error to one character per pair: these decoders return
+/// to their initial state after every valid pair and every valid pair yields at least one
+/// character, so the stretch's characters are, in order, what each pair decodes to alone.
+/// Where the decoder reports a malformed sequence starting at a pair, that pair is malformed
+/// on its own too (a trail byte here never opens a longer sequence), so it stays 0 and the
+/// row goes on after it. Anything else (a pair that yields two characters) sends the rest
+/// of the row pair by pair. Stretches decode to UTF-16, which is cheaper to count and read
+/// back than UTF-8.
 fn decode_table(enc: &'static Encoding) -> Vec<u32> {
     let mut table = vec![0u32; 126 * 191];
     let mut set = |i: usize, c: char| {
@@ -84,31 +88,50 @@ fn decode_table(enc: &'static Encoding) -> Vec<u32> {
             table[i] = c as u32;
         }
     };
-    let mut bytes = Vec::with_capacity(2 * 191);
-    let mut out = "\0".repeat(16 * 191);
+    let trails: Vec<u8> = (0x40..=0x7Eu8).chain(0x80..=0xFE).collect();
+    let mut bytes = Vec::with_capacity(2 * trails.len());
+    let mut out = vec![0u16; 4 * trails.len()];
     let mut buf = "\0".repeat(16);
     for lead in 0x81..=0xFEu8 {
-        // Big5 has no trail bytes 0x7F–0xA0: keep them out of the stretches that decode.
-        for trails in [0x40..=0x7Eu8, 0x80..=0xA0, 0xA1..=0xFE] {
-            bytes.clear();
-            for trail in trails.clone() {
-                bytes.extend_from_slice(&[lead, trail]);
-            }
-            let n = bytes.len() / 2;
-            if let Some(s) = decode_all(enc, &bytes, &mut out).filter(|s| s.chars().count() == n) {
-                for (trail, c) in trails.zip(s.chars()) {
-                    let i = pair_index(lead, trail).expect("trail in range");
-                    set(i, c);
+        bytes.clear();
+        for &trail in &trails {
+            bytes.extend_from_slice(&[lead, trail]);
+        }
+        // Trails before `k` are done.
+        let mut k = 0;
+        while k < trails.len() {
+            let mut decoder = enc.new_decoder_without_bom_handling();
+            let input = &bytes[2 * k..];
+            let (result, read, written) =
+                decoder.decode_to_utf16_without_replacement(input, &mut out, true);
+            // Bytes that decoded before any error, and whether a malformed pair follows them.
+            let (good, malformed) = match result {
+                DecoderResult::InputEmpty if read == input.len() => (read, false),
+                DecoderResult::Malformed(bad, extra) => {
+                    (read - usize::from(bad) - usize::from(extra), true)
                 }
-                continue;
+                _ => (0, false),
+            };
+            let units = &out[..written];
+            let n = good / 2;
+            // Every valid pair yields a character at least, so as many characters as pairs
+            // is one each (a character outside the BMP being a surrogate pair).
+            let chars = || char::decode_utf16(units.iter().copied());
+            let one_each = good % 2 == 0 && chars().try_fold(0, |k, c| c.map(|_| k + 1)) == Ok(n);
+            if !one_each || (n == 0 && !malformed) {
+                break;
             }
-            for trail in trails {
-                let i = pair_index(lead, trail).expect("trail in range");
-                if let Some(s) = decode_pair(enc, [lead, trail], &mut buf) {
-                    let mut it = s.chars();
-                    if let (Some(c), None) = (it.next(), it.next()) {
-                        set(i, c);
-                    }
+            for (&trail, c) in trails[k..].iter().zip(chars().flatten()) {
+                set(pair_index(lead, trail).expect("trail in range"), c);
+            }
+            k += n + usize::from(malformed);
+        }
+        for &trail in &trails[k..] {
+            let i = pair_index(lead, trail).expect("trail in range");
+            if let Some(s) = decode_pair(enc, [lead, trail], &mut buf) {
+                let mut it = s.chars();
+                if let (Some(c), None) = (it.next(), it.next()) {
+                    set(i, c);
                 }
             }
         }
@@ -179,6 +202,13 @@ impl Tables {
     pub(crate) fn is_start_cp(&self, cp: u32) -> bool {
         let u = cp as usize;
         u < 0x10000 && self.start[(u / 64) % 1024] >> (u % 64) & 1 != 0
+    }
+
+    /// The GBK double-byte pair of a code point, if it has one.
+    #[inline]
+    pub(crate) fn gbk_pair_cp(&self, cp: u32) -> Option<(u8, u8)> {
+        let v = *self.gbk_enc.get(cp as usize)?;
+        (v != 0).then_some(((v >> 8) as u8, (v & 0xFF) as u8))
     }
 
     /// The GBK bytes of a character (ASCII or a double-byte pair), if GBK has it.

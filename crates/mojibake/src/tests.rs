@@ -506,3 +506,102 @@ fn utf8_stretch_is_repaired_up_to_an_implausible_character() {
     let fixed = stage().repair("我说ä¸\u{AD}æ–‡à¨“").text.into_owned();
     assert!(fixed.starts_with("我说中文"), "{fixed:?}");
 }
+
+/// Lines found by [`crate::repair::scan_line`] and their windows, walking `text` as the
+/// stage does.
+fn lines_by_scan_line(text: &str) -> Vec<(String, bool, crate::repair::Windows)> {
+    let p = stage().params;
+    let mut lines = Vec::new();
+    let mut next = 0;
+    while next < text.len() {
+        let mut w = crate::repair::Windows::default();
+        let (len, found) = crate::repair::scan_line(&text[next..], &p, &mut w, &mut Vec::new());
+        lines.push((text[next..next + len].to_string(), found, w));
+        next += len + 1;
+    }
+    lines
+}
+
+/// The lines of `split_inclusive('\n')` without their `\n`, each scanned alone.
+fn lines_by_split(text: &str) -> Vec<(String, bool, crate::repair::Windows)> {
+    let p = stage().params;
+    let mut lines = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        let mut w = crate::repair::Windows::default();
+        let found = crate::repair::scan(body, &p, &mut w, &mut Vec::new());
+        lines.push((body.to_string(), found, w));
+    }
+    lines
+}
+
+#[test]
+fn scan_line_splits_like_split_inclusive_on_samples() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/clean");
+    let mut texts: Vec<String> = vec![damaged_lines().join("\n"), damaged_lines().join("\r\n")];
+    for f in std::fs::read_dir(dir).unwrap() {
+        texts.push(std::fs::read_to_string(f.unwrap().path()).unwrap());
+    }
+    texts.extend(["", "\n", "\n\n", "a", "a\n", "\na", "中\n\n文\n"].map(String::from));
+    for t in &texts {
+        assert_eq!(lines_by_scan_line(t), lines_by_split(t), "{t:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Walking a text with `scan_line` finds the lines `split_inclusive` does, each with the
+    /// windows `scan` finds on it alone.
+    #[test]
+    fn scan_line_splits_like_split_inclusive(
+        s in "[a-z 0-9\t\n\r\u{0}\u{6}\u{b}\u{7f}wèé()\u{a0}·¢²¼ÈÕÆÚ£ºÃ¤¸\u{AD}æ–‡â€™“”…中文发布日期鍙戝竷鏃ユ湡锟斤拷，。\u{FFFD}\u{200B}\u{FEFF}]{0,80}",
+    ) {
+        prop_assert_eq!(lines_by_scan_line(&s), lines_by_split(&s));
+    }
+
+    /// The same on random characters of any kind with line feeds among them.
+    #[test]
+    fn scan_line_splits_like_split_inclusive_on_any_chars(
+        v in proptest::collection::vec(prop_oneof![any::<char>(), Just('\n')], 0..60),
+    ) {
+        let s: String = v.into_iter().collect();
+        prop_assert_eq!(lines_by_scan_line(&s), lines_by_split(&s));
+    }
+}
+
+/// The double-byte search reusing the starts it decoded at the previous position finds what
+/// it finds decoding every position's starts afresh.
+fn assert_reuse_agrees(line: &str) {
+    use crate::repair::{double_byte_fixes_afresh, double_byte_fixes_reusing};
+    let p = stage().params;
+    let chars: Vec<char> = line.chars().collect();
+    assert_eq!(
+        double_byte_fixes_reusing(&chars, &p),
+        double_byte_fixes_afresh(&chars, &p),
+        "{line}"
+    );
+}
+
+#[test]
+fn reused_starts_find_what_fresh_ones_do_on_damage() {
+    let p = stage().params;
+    let mut repaired = 0;
+    for line in damaged_lines() {
+        assert_reuse_agrees(&line);
+        let chars: Vec<char> = line.chars().collect();
+        repaired += usize::from(!crate::repair::double_byte_fixes_reusing(&chars, &p).is_empty());
+    }
+    assert!(repaired > 10, "{repaired}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn reused_starts_find_what_fresh_ones_do(
+        s in "[a-z é中文发布日期的是鍙戝竷鏃ユ湡锟斤拷衛會，。\u{FFFD}\u{6}\u{200B}涓枃鐨勬槸]{0,40}",
+    ) {
+        assert_reuse_agrees(&s);
+    }
+}
