@@ -14,8 +14,11 @@
 //! `min-chars` are never judged (list numbers, short headings).
 //!
 //! Cost: one pass over each paragraph's bytes decodes, normalizes and hashes it (Han
-//! characters, most of the text, on a path of their own); the sampled shingles go into one
-//! table per document, so judging reads their owners by slot. Buffers are reused per thread.
+//! characters, most of the text, on a path of their own; punctuation by table), and samples
+//! without a branch (which shingles are kept is as good as random, so a branch on it was
+//! mispredicted about as often as taken). The sampled shingles go into one table per document
+//! that numbers them as they come, so judging reads their owners from a small dense array by
+//! number, a paragraph's mostly side by side. Buffers are reused per thread.
 //!
 //! Before → after:
 //! ```text
@@ -79,7 +82,7 @@ struct Para {
     /// the body shares most of its words with it, yet is content).
     prose: bool,
     exact: u64,
-    /// This paragraph's sampled shingles, distinct, in text order, as slots of the
+    /// This paragraph's sampled shingles, distinct, in text order, as local numbers of the
     /// document's [`DocShingles`]: a range of `Scratch::all`. Empty for paragraphs too
     /// short to be near repeats: their shingles are never looked up (see [`scan`]).
     shingles: std::ops::Range<usize>,
@@ -162,27 +165,31 @@ impl View<'_> {
     }
 }
 
-/// The sampled shingles of one document: an open-addressing table of their hashes, one
-/// slot per distinct shingle, so a paragraph's shingles are slot indices and the judging
-/// pass reads and sets their owners without hashing again. Kept at most half full; a slot is
-/// occupied when its stamp is the document's.
+/// The sampled shingles of one document: an open-addressing table of their hashes that
+/// numbers each distinct shingle in the order they come, so a paragraph's shingles are
+/// numbers and the judging pass reads and sets their owners in a dense array (its paragraphs'
+/// shingles mostly side by side, as they came together) without hashing again. Kept at most
+/// half full.
+///
+/// Numbers go on across documents: a slot is occupied when its number is the current
+/// document's (from `base` on), so emptying the table is an assignment, not a pass over it.
+/// A shingle's number within its document ("local") is its number less `base`.
 #[derive(Default)]
 struct DocShingles {
-    /// (stamp, mark, hash). The mark is the last paragraph that had the shingle while
-    /// paragraphs are scanned, then `OWNED | block` once a kept block owns it.
-    slots: Vec<(u32, u32, u64)>,
-    stamp: u32,
+    /// (pre-hash, number, last paragraph that had the shingle). Keyed by the
+    /// [`Consts::shingle_pre_hash`], not the hash: the last step of the hash is a bijection,
+    /// so the same shingles are told apart, and it need not be taken.
+    slots: Vec<(u64, u32, u32)>,
+    /// The first number of the document; lower ones are free slots.
+    base: u32,
+    /// The next number.
+    next: u32,
     mask: usize,
-    /// Occupied slots.
-    len: usize,
-    /// Buffers for growing (reused).
-    spare: Vec<(u32, u32, u64)>,
-    moved: Vec<u32>,
+    /// Buffer for growing (reused).
+    spare: Vec<(u64, u32, u32)>,
+    /// [`Self::add`]'s local numbers to append (kept: a fresh array is zeroed at every call).
+    new: Batch<u32>,
 }
-
-/// The mark of an owned shingle. Paragraph numbers (block indices) stay below it: a
-/// document of 2^31 blocks would take hundreds of gigabytes.
-const OWNED: u32 = 1 << 31;
 
 impl DocShingles {
     /// Empty the table for a document, sized for `n` shingles.
@@ -192,46 +199,53 @@ impl DocShingles {
             self.slots.resize(size, (0, 0, 0));
         }
         self.mask = size - 1;
-        self.len = 0;
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            // Stamps wrapped: old slots could look occupied.
+        // Number 0 is never given out, so zeroed slots are free. Past 2^31 numbers (given
+        // out over many documents), start over: a document then has 2^31 to give, more
+        // than its text could need (four bytes a character, four characters a shingle).
+        if self.next == 0 || self.next > 1 << 31 {
             self.slots.fill((0, 0, 0));
-            self.stamp = 1;
+            self.next = 1;
         }
+        self.base = self.next;
     }
 
-    /// Append to `all` the slots of the shingles `hs` (at most `PENDING`) paragraph `para`
+    /// Distinct shingles of the document so far.
+    fn len(&self) -> usize {
+        (self.next - self.base) as usize
+    }
+
+    /// Append to `all` the local numbers of the shingles whose
+    /// [`Consts::shingle_pre_hash`]es are `hs` (at most `PENDING`) that paragraph `para`
     /// does not have yet. Batched, out of the scanning loop: the loop only stores the
     /// shingles it samples, and keeps its registers.
     #[inline(never)]
     fn add(&mut self, para: u32, hs: &[u64], all: &mut Vec<u32>) {
         debug_assert!(para < OWNED && hs.len() <= PENDING);
-        if self.len + hs.len() > self.mask / 2 {
+        if self.len() + hs.len() > self.mask / 2 {
             // Nothing bounds how many shingles a text keeps (a quarter on average): grow
             // rather than fill up, so a probe always ends.
-            self.grow(self.len + hs.len(), all);
+            self.grow(self.len() + hs.len());
         }
         // (Cut at `mask`, the slice proves every `& mask` index in bounds: no checks.)
-        let (slots, mask, stamp) = (&mut self.slots[..=self.mask], self.mask, self.stamp);
-        let mut len = self.len;
-        let mut new = [0u32; PENDING];
+        let (slots, mask, base) = (&mut self.slots[..=self.mask], self.mask, self.base);
+        let new = &mut *self.new.0;
+        let mut next = self.next;
         let mut n = 0;
         for &h in hs {
             let mut slot = h as usize & mask;
             loop {
-                let (s, p, k) = slots[slot];
-                if s != stamp {
-                    slots[slot] = (stamp, para, h);
-                    len += 1;
-                    new[n % PENDING] = slot as u32;
+                let (k, id, p) = slots[slot];
+                if id < base {
+                    slots[slot] = (h, next, para);
+                    new[n % PENDING] = next - base;
+                    next += 1;
                     n += 1;
                     break;
                 }
                 if k == h {
                     if p != para {
-                        slots[slot].1 = para;
-                        new[n % PENDING] = slot as u32;
+                        slots[slot].2 = para;
+                        new[n % PENDING] = id - base;
                         n += 1;
                     }
                     break;
@@ -239,51 +253,69 @@ impl DocShingles {
                 slot = (slot + 1) & mask;
             }
         }
-        self.len = len;
+        self.next = next;
         all.extend_from_slice(&new[..n]);
     }
 
-    /// Rehash into a table for `n` shingles, and move the slots in `all` along.
+    /// Rehash into a table for `n` shingles (numbers stay).
     #[cold]
     #[inline(never)]
-    fn grow(&mut self, n: usize, all: &mut [u32]) {
+    fn grow(&mut self, n: usize) {
         let size = (2 * n + 1).next_power_of_two();
         let mask = size - 1;
-        let stamp = self.stamp;
         self.spare.clear();
         self.spare.resize(size, (0, 0, 0));
-        self.moved.clear();
-        self.moved.resize(self.mask + 1, 0);
-        for (old, &(s, p, h)) in self.slots.iter().take(self.mask + 1).enumerate() {
-            if s != stamp {
+        for &(h, id, p) in &self.slots[..=self.mask] {
+            if id < self.base {
                 continue;
             }
             let mut slot = h as usize & mask;
-            while self.spare[slot].0 == stamp {
+            while self.spare[slot].1 >= self.base {
                 slot = (slot + 1) & mask;
             }
-            self.spare[slot] = (stamp, p, h);
-            self.moved[old] = slot as u32;
-        }
-        for s in all.iter_mut() {
-            *s = self.moved[*s as usize];
+            self.spare[slot] = (h, id, p);
         }
         std::mem::swap(&mut self.slots, &mut self.spare);
         self.mask = mask;
     }
+
+    /// The hash of each local number (for tests).
+    #[cfg(test)]
+    fn hashes(&self) -> std::collections::HashMap<u32, u64> {
+        self.slots[..=self.mask]
+            .iter()
+            .filter(|&&(_, id, _)| id >= self.base)
+            .map(|&(pre, id, _)| (id - self.base, finish_hash(pre)))
+            .collect()
+    }
 }
+
+/// A buffer of `PENDING` values, allocated once (arrays this long have no `Default`).
+struct Batch<T>(Box<[T; PENDING]>);
+
+impl<T: Copy + Default> Default for Batch<T> {
+    fn default() -> Self {
+        Batch(Box::new([T::default(); PENDING]))
+    }
+}
+
+/// The mark of an owned shingle. Paragraph numbers (block indices) stay below it: a
+/// document of 2^31 blocks would take hundreds of gigabytes.
+const OWNED: u32 = 1 << 31;
 
 /// Buffers reused across the documents a thread cleans (no allocation per document).
 #[derive(Default)]
 struct Scratch {
-    /// The first `near-min-chars` normalized characters of the paragraph at hand: its
-    /// shingles are sampled only once it proves long enough.
-    head: Vec<u32>,
+    /// [`scan`]'s buffers.
+    bufs: ScanBufs,
     /// The document's sampled shingles, and their owners.
     shingles: DocShingles,
-    /// Slots of the sampled shingles of all the document's paragraphs (`Para::shingles`
-    /// ranges).
+    /// Local numbers of the sampled shingles of all the document's paragraphs
+    /// (`Para::shingles` ranges).
     all: Vec<u32>,
+    /// Owner of each shingle by local number, while paragraphs are judged: `OWNED | block`
+    /// once a kept block owns it, 0 before.
+    marks: Vec<u32>,
     paras: Vec<Para>,
     /// Exact key → block.
     exact: KeyTable,
@@ -297,7 +329,13 @@ impl Scratch {
     /// of megabytes) for the small documents that follow.
     fn trim(&mut self) {
         const KEEP: usize = 1 << 20;
-        if self.shingles.slots.len().max(self.all.capacity()).max(self.head.capacity()) > KEEP {
+        let most = [
+            self.shingles.slots.len(),
+            self.all.capacity(),
+            self.bufs.head.capacity(),
+            self.marks.capacity(),
+        ];
+        if most.into_iter().max().unwrap_or(0) > KEEP {
             *self = Scratch::default();
         }
     }
@@ -322,6 +360,69 @@ const ASCII_KEY: [u32; 128] = {
     }
     t
 };
+
+/// Table entry of a character keys leave out that ends a sentence.
+const TERMINAL: u32 = u32::MAX - 1;
+/// Table entry of a character the tables do not decide (the general path does).
+const OTHER: u32 = u32::MAX - 2;
+
+/// The page (of `PAGE_KEY`) of each three-byte character by its first two bytes (the low
+/// bits of each), 0 for none: U+2000–U+207F, U+3000–U+303F, U+FF00–U+FF7F.
+const PAGE: [u8; 1024] = {
+    let mut t = [0u8; 1024];
+    t[page_index(0xE2, 0x80)] = 1; // U+2000–U+203F
+    t[page_index(0xE2, 0x81)] = 2; // U+2040–U+207F
+    t[page_index(0xE3, 0x80)] = 3; // U+3000–U+303F
+    t[page_index(0xEF, 0xBC)] = 4; // U+FF00–U+FF3F
+    t[page_index(0xEF, 0xBD)] = 5; // U+FF40–U+FF7F
+    t
+};
+
+/// The `PAGE` entry of the three-byte characters led by `lead b1`.
+#[inline(always)]
+const fn page_index(lead: u8, b1: u8) -> usize {
+    (((lead & 0x0F) as usize) << 6) | (b1 & 0x3F) as usize
+}
+
+/// The key of each character of the pages of `PAGE`, 64 a page (page 0 all `OTHER`), or
+/// `DROP` / `TERMINAL` when keys leave it out: the punctuation of Chinese text, U+2000–
+/// U+206F (quotes, dashes, ellipsis) and U+3000–U+303F (`、。「」`), is all left out and only
+/// `。` ends a sentence; full-width ASCII, U+FF01–U+FF5E (`，：（）`), is keyed as the ASCII
+/// character, and `！？；` end a sentence. Eight pages, so a masked index needs no check.
+/// (A test checks every character.)
+const PAGE_KEY: [u32; 512] = {
+    let mut t = [OTHER; 512];
+    let mut i = 0;
+    while i < 64 {
+        t[64 + i] = DROP; // U+2000–U+203F
+        if i < 0x30 {
+            t[128 + i] = DROP; // U+2040–U+206F
+        }
+        t[192 + i] = if i == 0x02 { TERMINAL } else { DROP }; // U+3000–U+303F
+        i += 1;
+    }
+    // U+FF01–U+FF5E, at U+FF00 + i.
+    let mut i = 0x01;
+    while i <= 0x5E {
+        let v = ASCII_KEY[i + 0x20];
+        t[256 + i] = if v != DROP {
+            v
+        } else if matches!(i, 0x01 | 0x1F | 0x1B) {
+            TERMINAL
+        } else {
+            DROP
+        };
+        i += 1;
+    }
+    t
+};
+
+/// The `PAGE_KEY` entry of the three-byte character `lead b1 b2`.
+#[inline(always)]
+fn page_key(lead: u8, b1: u8, b2: u8) -> u32 {
+    let page = usize::from(PAGE[page_index(lead, b1)]);
+    PAGE_KEY[((page << 6) | usize::from(b2 & 0x3F)) & 511]
+}
 
 /// `(keep_for_key(c), is_terminal(c))` for a non-ASCII character, with the frequent CJK
 /// punctuation and full-width forms decided by range (a test checks every character).
@@ -348,11 +449,17 @@ fn key_at(s: &mut &[u8], prose: &mut bool) -> Option<u32> {
     let cur: &[u8] = s;
     if let &[lead @ 0xE4..=0xE9, b1, b2, ref rest @ ..] = cur {
         // U+4000–U+9FFF, Han characters (most of the text): always kept, never terminal
-        // (a test checks this), so no class tests. With the fixed bits of a three-byte
-        // sequence subtracted at once, the sum is the code point.
+        // (a test checks this), so no class tests.
         *s = rest;
-        return Some((u32::from(lead) << 12) + (u32::from(b1) << 6) + u32::from(b2) - 0xE2080);
+        return Some(han(lead, b1, b2));
     }
+    key_at_not_han(s, prose)
+}
+
+/// [`key_at`] for a first character of `*s` that is not led by bytes E4–E9.
+#[inline(always)]
+fn key_at_not_han(s: &mut &[u8], prose: &mut bool) -> Option<u32> {
+    let cur: &[u8] = s;
     match *cur {
         [lead @ 0..=0x7F, ref rest @ ..] => {
             *s = rest;
@@ -365,28 +472,16 @@ fn key_at(s: &mut &[u8], prose: &mut bool) -> Option<u32> {
                 v => Some(v),
             }
         }
-        // The punctuation of Chinese text: U+2000–U+206F (quotes, dashes, ellipsis) and
-        // U+3000–U+303F (`、。「」`) are all left out, and only `。` ends a sentence (a test
-        // checks every character).
-        [0xE2, 0x80, _, ref rest @ ..] | [0xE2, 0x81, 0x80..=0xAF, ref rest @ ..] => {
+        // The punctuation of Chinese text and full-width ASCII, from tables (see
+        // `PAGE_KEY`): one lookup, not a chain of tests.
+        [lead @ 0xE0..=0xEF, b1, b2, ref rest @ ..] if page_key(lead, b1, b2) != OTHER => {
             *s = rest;
-            None
-        }
-        [0xE3, 0x80, b2, ref rest @ ..] => {
-            *prose |= b2 == 0x82;
-            *s = rest;
-            None
-        }
-        // Full-width ASCII, U+FF01–U+FF5E (`，：（）`): keyed as the ASCII character;
-        // `！？；` end a sentence.
-        [0xEF, b1 @ (0xBC | 0xBD), b2, ref rest @ ..]
-            if (b1 == 0xBC && b2 != 0x80) || (b1 == 0xBD && b2 <= 0x9E) =>
-        {
-            let u = 0xFF00 + (u32::from(b1 - 0xBC) << 6) + u32::from(b2 & 0x3F);
-            *prose |= matches!(u, 0xFF01 | 0xFF1F | 0xFF1B);
-            *s = rest;
-            match ASCII_KEY[(u - 0xFEE0) as usize] {
+            match page_key(lead, b1, b2) {
                 DROP => None,
+                TERMINAL => {
+                    *prose = true;
+                    None
+                }
                 v => Some(v),
             }
         }
@@ -396,6 +491,13 @@ fn key_at(s: &mut &[u8], prose: &mut bool) -> Option<u32> {
             v
         }
     }
+}
+
+/// The code point of the three-byte UTF-8 sequence `lead b1 b2`: with the fixed bits of
+/// the sequence subtracted at once, the sum is the code point.
+#[inline(always)]
+fn han(lead: u8, b1: u8, b2: u8) -> u32 {
+    (u32::from(lead) << 12) + (u32::from(b1) << 6) + u32::from(b2) - 0xE2080
 }
 
 /// The next key of `*s` (advanced past it), skipping characters keys leave out; `None`
@@ -502,14 +604,25 @@ impl Consts {
     }
 }
 
-/// The shingle hash from [`Consts::shingle_pre_hash`]: the last step of `mix64`.
-#[inline(always)]
+/// The shingle hash from [`Consts::shingle_pre_hash`]: the last step of `mix64` (a
+/// bijection). Tests compare hashes with `mix64`; the table needs only pre-hashes.
+#[cfg(test)]
 fn finish_hash(pre: u64) -> u64 {
     pre ^ (pre >> 31)
 }
 
 /// Sampled shingles the scanning loop collects before handing them to [`DocShingles::add`].
-const PENDING: usize = 64;
+const PENDING: usize = 256;
+
+/// Buffers of [`scan`], reused across paragraphs.
+#[derive(Default)]
+struct ScanBufs {
+    /// The first `near-min-chars` normalized characters of the paragraph at hand: its
+    /// shingles are sampled only once it proves long enough.
+    head: Vec<u32>,
+    /// The batch of sampled shingles (pre-hashes) on its way to the table.
+    pending: Batch<u64>,
+}
 
 /// Normalize `text` (`keep_for_key` of every character) in one pass over its bytes:
 /// (exact key, character count, has sentence punctuation). When it has `near_min` or more
@@ -521,7 +634,7 @@ const PENDING: usize = 64;
 fn scan(
     text: &str,
     near_min: usize,
-    head: &mut Vec<u32>,
+    bufs: &mut ScanBufs,
     table: &mut DocShingles,
     para: u32,
     out: &mut Vec<u32>,
@@ -530,50 +643,69 @@ fn scan(
     let mut s = text.as_bytes();
     let mut exact: u64 = 0;
     let mut prose = false;
-    head.clear();
+    let ScanBufs { head, pending } = bufs;
+    let pending = &mut *pending.0;
     // A text of few bytes may prove too short: keep its characters aside until it has
     // `near_min` of them, rather than hash shingles in vain. Longer texts (four bytes per
     // character is the most UTF-8 takes) are shingled from the start; the rare one that
     // turns out short (mostly punctuation, say) drops its shingles at the end.
+    let mut held = 0;
     if text.len() < near_min.saturating_mul(4) {
-        while head.len() < near_min {
+        // Room for as many characters as can count (a text has no more than bytes), set
+        // by index rather than pushed.
+        let room = near_min.min(text.len());
+        if head.len() < room {
+            head.resize(room, 0);
+        }
+        while held < room {
             match next_key(&mut s, &mut prose) {
                 Some(v) => {
                     exact = k.exact_step(exact, v);
-                    head.push(v);
+                    head[held] = v;
+                    held += 1;
                 }
-                None => return (mix64(exact ^ head.len() as u64), head.len(), prose),
+                None => break,
             }
+        }
+        if held < near_min {
+            // The whole text (`room` characters take all of its bytes when fewer than
+            // `near_min`), and too short for shingles.
+            return (mix64(exact ^ held as u64), held, prose);
         }
     }
     let first = out.len();
-    let mut pending = [0u64; PENDING];
     let mut len = 0;
     let mut window: u64 = 0;
     let mut n = 0;
     // One character of the shingle loops below (a macro: a closure was not inlined).
+    // Branchless: every shingle's pre-hash is stored, and the batch grows only by the sampled
+    // ones. (A branch on sampling, taken at random a quarter of the time, was mispredicted
+    // about as often, at a cost of a dozen cycles or more each time.) The caller sees to it
+    // that the batch has room: `len` is below `PENDING` here.
     macro_rules! shingle {
         ($v:expr) => {{
             let v = $v;
             let h = k.shingle_pre_hash(window, v);
-            // (Before the batch may go to the table: the character then need not be kept
-            // through the call, which leaves a register for the batch length.)
             window = k.push_window(window, v);
             n += 1;
-            if k.sampled(h) {
-                // (`% PENDING` for the compiler: `len` is below it.)
-                pending[len % PENDING] = finish_hash(h);
-                len += 1;
-                if len == PENDING {
-                    table.add(para, &pending, out);
-                    len = 0;
-                }
-            }
+            // (`% PENDING` for the compiler: `len` is below it.)
+            pending[len % PENDING] = h;
+            len += usize::from(k.sampled(h));
         }};
     }
-    for &v in head.iter() {
+    // The batch to the table once full (for the loops that take a check per character).
+    macro_rules! flush_if_full {
+        () => {
+            if len == PENDING {
+                table.add(para, pending, out);
+                len = 0;
+            }
+        };
+    }
+    for &v in &head[..held] {
         if n + 1 >= SHINGLE {
             shingle!(v);
+            flush_if_full!();
         } else {
             window = k.push_window(window, v);
             n += 1;
@@ -587,23 +719,40 @@ fn scan(
         n += 1;
     }
     if n + 1 >= SHINGLE {
-        // The hot loop: the fast paths of `key_at` find the three bytes they read.
+        // The hot loop, in stretches the batch has room for without a check per character:
+        // each character takes at least a byte and adds at most one shingle, so a stretch
+        // of at most `PENDING - len` bytes adds at most that many. (A character that starts
+        // in the stretch may end past it; the fast paths of `key_at` find the three bytes
+        // they read while at least three are left.)
         while s.len() >= 3 {
-            // Han characters first, on a path of their own (see `key_at`).
-            if let [lead @ 0xE4..=0xE9, b1, b2, ref rest @ ..] = *s {
-                s = rest;
-                let v = (u32::from(lead) << 12) + (u32::from(b1) << 6) + u32::from(b2) - 0xE2080;
-                exact = k.exact_step(exact, v);
-                shingle!(v);
-            } else if let Some(v) = key_at(&mut s, &mut prose) {
-                exact = k.exact_step(exact, v);
-                shingle!(v);
+            let floor = s.len().saturating_sub(PENDING - len).max(2);
+            'stretch: while s.len() > floor {
+                // Runs of Han characters, on a loop of their own (see `key_at`).
+                while let [lead @ 0xE4..=0xE9, b1, b2, ref rest @ ..] = *s {
+                    s = rest;
+                    let v = han(lead, b1, b2);
+                    exact = k.exact_step(exact, v);
+                    shingle!(v);
+                    if s.len() <= floor {
+                        break 'stretch;
+                    }
+                }
+                if let Some(v) = key_at_not_han(&mut s, &mut prose) {
+                    exact = k.exact_step(exact, v);
+                    shingle!(v);
+                }
+            }
+            // Half full or more: to the table, so the next stretch is long.
+            if len >= PENDING / 2 {
+                table.add(para, &pending[..len], out);
+                len = 0;
             }
         }
         while !s.is_empty() {
             if let Some(v) = key_at(&mut s, &mut prose) {
                 exact = k.exact_step(exact, v);
                 shingle!(v);
+                flush_if_full!();
             }
         }
     }
@@ -652,7 +801,7 @@ impl Repeats {
     /// inlined into `run`, it took more instructions.)
     #[inline(never)]
     fn run_with(&self, doc: &mut Document, scratch: &mut Scratch, bytes: usize) {
-        let Scratch { head, shingles, all, paras, exact, votes, line } = scratch;
+        let Scratch { bufs, shingles, all, marks, paras, exact, votes, line } = scratch;
         all.clear();
         paras.clear();
         // A quarter of the shingles of Chinese text, three bytes a character; other text
@@ -667,7 +816,7 @@ impl Repeats {
             // bits as block indices do.)
             let para = i as u32;
             let (exact, chars, prose) =
-                scan(&b.text, self.cfg.near_min_chars, head, shingles, para, all);
+                scan(&b.text, self.cfg.near_min_chars, bufs, shingles, para, all);
             if chars < self.cfg.min_chars {
                 all.truncate(first);
                 continue;
@@ -684,34 +833,43 @@ impl Repeats {
         let last_near = paras.iter().rposition(|p| self.near_candidate(p)).unwrap_or(0);
         exact.reset(paras.len());
         let mut exact = exact.view();
-        // No shingle is owned yet: their marks are paragraph numbers.
-        // (Slots are at most `mask`: with the slice cut there, `& mask` is the identity
-        // and proves every index in bounds, so the loops below check none.)
-        let mask = shingles.mask;
-        debug_assert!(all.iter().all(|&s| s as usize <= mask));
-        let marks = &mut shingles.slots[..=mask];
+        // No shingle is owned yet. (Local numbers are below `len`, so at most `mask`: with
+        // the array a power of two, `& mask` is the identity and proves every index in
+        // bounds, so the loops below check none.)
+        let size = shingles.len().next_power_of_two();
+        let mask = size - 1;
+        debug_assert!(all.iter().all(|&s| (s as usize) < shingles.len()));
+        marks.clear();
+        marks.resize(size, 0);
+        let marks = &mut marks[..=mask];
         let mut changed = 0;
         for (k, p) in paras.iter().enumerate() {
             let shingles = &all[p.shingles.clone()];
             let source = if let Some(src) = exact.get(p.exact) {
                 Some((src as usize, "repeat.exact"))
             } else if self.near_candidate(p) {
-                votes.clear();
-                let mut found = 0usize;
-                for &s in shingles {
-                    let mark = marks[s as usize & mask].1;
-                    if mark & OWNED != 0 {
-                        let b = (mark & !OWNED) as usize;
-                        found += 1;
-                        match votes.iter_mut().find(|(v, _)| *v == b) {
-                            Some((_, n)) => *n += 1,
-                            None => votes.push((b, 1)),
-                        }
-                    }
-                }
+                // The owned share first, without branches (whether a shingle is owned is
+                // as good as random); the owners only for the few paragraphs that pass.
+                let found: usize = shingles
+                    .iter()
+                    .map(|&s| usize::from(marks[s as usize & mask] & OWNED != 0))
+                    .sum();
                 let share = found as f32 / shingles.len() as f32;
                 (share >= self.cfg.near_share)
-                    .then(|| votes.iter().copied().max_by_key(|&(b, n)| (n, std::cmp::Reverse(b))))
+                    .then(|| {
+                        votes.clear();
+                        for &s in shingles {
+                            let mark = marks[s as usize & mask];
+                            if mark & OWNED != 0 {
+                                let b = (mark & !OWNED) as usize;
+                                match votes.iter_mut().find(|(v, _)| *v == b) {
+                                    Some((_, n)) => *n += 1,
+                                    None => votes.push((b, 1)),
+                                }
+                            }
+                        }
+                        votes.iter().copied().max_by_key(|&(b, n)| (n, std::cmp::Reverse(b)))
+                    })
                     .flatten()
                     .map(|(b, _)| (b, "repeat.near"))
             } else {
@@ -731,10 +889,9 @@ impl Repeats {
                     exact.insert(p.exact, block);
                     if k < last_near {
                         for &s in shingles {
-                            let mark = &mut marks[s as usize & mask].1;
-                            if *mark & OWNED == 0 {
-                                *mark = OWNED | block;
-                            }
+                            // (A select, not a branch: as good as random too.)
+                            let mark = &mut marks[s as usize & mask];
+                            *mark = if *mark & OWNED == 0 { OWNED | block } else { *mark };
                         }
                     }
                 }
@@ -774,8 +931,9 @@ mod tests {
         // A table far too small: it must grow.
         table.reset(0);
         let mut out = Vec::new();
-        scan(&text, 0, &mut Vec::new(), &mut table, 0, &mut out);
-        let out: Vec<u64> = out.iter().map(|&s| table.slots[s as usize].2).collect();
+        scan(&text, 0, &mut ScanBufs::default(), &mut table, 0, &mut out);
+        let hashes = table.hashes();
+        let out: Vec<u64> = out.iter().map(|s| hashes[s]).collect();
         let mut distinct = out.clone();
         distinct.sort_unstable();
         distinct.dedup();
@@ -917,7 +1075,7 @@ mod tests {
     /// right when the table grows.
     fn check_scan(t: &str) {
         thread_local! {
-            static BUFFERS: std::cell::RefCell<(Vec<u32>, DocShingles)> = Default::default();
+            static BUFFERS: std::cell::RefCell<(ScanBufs, DocShingles)> = Default::default();
         }
         let (want_exact, want_chars, want_prose, want) = reference(t);
         let want_before = reference(BODY_B).3;
@@ -929,7 +1087,8 @@ mod tests {
                 let before = got.len();
                 let (exact, n, prose) = scan(t, near_min, head, table, 1, &mut got);
                 assert_eq!((exact, n, prose), (want_exact, want_chars, want_prose), "{t}");
-                let keys: Vec<u64> = got.iter().map(|&s| table.slots[s as usize].2).collect();
+                let hashes = table.hashes();
+                let keys: Vec<u64> = got.iter().map(|s| hashes[s]).collect();
                 let mut first = keys[..before].to_vec();
                 first.sort_unstable();
                 assert_eq!(first, want_before, "the paragraph before: {t}");
@@ -945,6 +1104,71 @@ mod tests {
                 assert_eq!(got, want, "{t}");
             }
         });
+    }
+
+    /// Texts whose shingles are nearly all sampled, of one-byte characters (the most
+    /// shingles a stretch of bytes can add to the batch) and mixed with Han characters, long
+    /// enough to fill the batch many times: the batch must never overflow.
+    #[test]
+    fn densest_batches_match_the_reference() {
+        for alphabet in ["abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghij一二三四五六七八九十"]
+        {
+            let alphabet: Vec<u32> = alphabet.chars().map(|c| c as u32).collect();
+            let mut chars = alphabet[..3].to_vec();
+            let mut window: u64 = 0;
+            for &v in &chars {
+                window = ((window << 21) | u64::from(v)) & ((1 << 63) - 1);
+            }
+            let mut hashes = std::collections::HashSet::new();
+            let mut dense = 0;
+            while chars.len() < 3000 {
+                // A character that makes a new sampled shingle, else a sampled one, else any.
+                let hash =
+                    |v: u32| mix64(window ^ u64::from(v).wrapping_mul(0xD6E8_FEB8_6659_FD93));
+                let sampled = |v: &u32| hash(*v) >> 62 == 0;
+                let v = alphabet
+                    .iter()
+                    .copied()
+                    .find(|v| sampled(v) && !hashes.contains(&hash(*v)))
+                    .or_else(|| alphabet.iter().copied().find(sampled))
+                    .unwrap_or(alphabet[chars.len() % alphabet.len()]);
+                if sampled(&v) {
+                    hashes.insert(hash(v));
+                    dense += 1;
+                }
+                chars.push(v);
+                window = ((window << 21) | u64::from(v)) & ((1 << 63) - 1);
+            }
+            let text: String = chars.iter().map(|&v| char::from_u32(v).unwrap()).collect();
+            assert!(dense > 2900, "nearly every shingle is sampled: {dense}");
+            check_scan(&text);
+            let cut = (1000..).find(|&i| text.is_char_boundary(i)).unwrap();
+            check_scan(&text[..cut]);
+        }
+    }
+
+    /// Shingle numbers run on across documents; when they start over, slots of earlier
+    /// documents must not look occupied.
+    #[test]
+    fn shingle_numbers_start_over() {
+        let mut table = DocShingles::default();
+        let mut bufs = ScanBufs::default();
+        let want = reference(BODY_A).3;
+        for next in [0, 1, 1 << 31, (1 << 31) + 1, u32::MAX - 10_000] {
+            table.reset(0);
+            let mut out = Vec::new();
+            scan(BODY_B, 0, &mut bufs, &mut table, 0, &mut out);
+            // The next document.
+            table.next = table.next.max(next);
+            table.reset(0);
+            let mut out = Vec::new();
+            scan(BODY_A, 0, &mut bufs, &mut table, 0, &mut out);
+            let hashes = table.hashes();
+            let mut got: Vec<u64> = out.iter().map(|s| hashes[s]).collect();
+            got.sort_unstable();
+            assert_eq!(got, want, "numbers from {next}");
+            assert_eq!(table.len(), want.len());
+        }
     }
 
     #[test]
