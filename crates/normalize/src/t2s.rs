@@ -8,9 +8,13 @@
 //!
 //! Matching follows OpenCC's `t2s`: at each position take the longest phrase from
 //! `TSPhrases` or character from `TSCharacters`, and write its first value.
+//!
+//! The per-document census behind the `script` stage's `auto` mode reads every document,
+//! so it is the hot path: it works on the UTF-8 bytes, eight 3-byte characters at a time,
+//! with one read of a byte table per character and the bookkeeping kept for the rare
+//! Traditional-only characters (see [`T2s::census`]).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const TS_PHRASES: &str = include_str!("../data/opencc/TSPhrases.txt");
@@ -38,34 +42,235 @@ struct Entry {
 pub struct T2s {
     /// Index into `entries` for every BMP code point; 0 means "nothing known".
     table: Box<[u16; 0x10000]>,
-    /// Entries for code points outside the BMP.
-    astral: HashMap<char, u16>,
+    /// Entries for code points outside the BMP, sorted by character (a few hundred).
+    astral: Vec<(char, u16)>,
     /// Script flags for every BMP code point ([`HAN`], [`TRAD_ONLY`], [`SIMP_ONLY`]): a table a
     /// quarter the size of `table`, so the per-document census stays in cache.
     flags: Box<[u8; 0x10000]>,
-    /// The census's view of U+4000..U+9FFF (lead bytes `E4`..`E9`), indexed by
-    /// [`run_index`] straight from the UTF-8 bytes: [`RUN_SIMP`] for a Simplified-only
-    /// character, [`RUN_SPECIAL`] for one the fast census leaves to [`T2s::census_reference`]
-    /// (Traditional-only, or not Han), 0 for any other Han character. One byte each and
-    /// 32 KB in all, so it stays in the first-level cache; the 8 KB past U+9FFF only let the
-    /// compiler drop the bounds check.
-    run_tab: Box<[u8; 0x8000]>,
+    /// The census's class of every 3-byte character, indexed by [`cls_index`] straight from
+    /// its UTF-8 bytes: [`CLS_HAN`], [`CLS_SIMP`], [`CLS_SPECIAL`] (left to the flags), or 0.
+    /// One byte each; the index leaves three quarters of the 256 KB unused, and Chinese text
+    /// touches a few kilobytes of the rest.
+    cls: Box<[u8; CLS_LEN]>,
+    /// 1 for a 3-byte character that converts or starts a phrase, by [`idx16`]: lets
+    /// [`T2s::convert_counted`] look at eight characters at a time and pass the others.
+    conv: Box<[u8; 0x10000]>,
     entries: Vec<Entry>,
 }
 
-/// [`T2s::run_tab`] value of a Simplified-only character.
-const RUN_SIMP: u8 = 1;
-/// [`T2s::run_tab`] value of a character the fast census does not handle. Sums of at most
-/// 127 entries keep the Simplified count in the low 7 bits and flag these above them.
-const RUN_SPECIAL: u8 = 0x80;
-/// Characters summed per run of the fast census (see [`RUN_SPECIAL`]).
-const RUN_MAX: usize = 127;
+/// [`T2s::cls`] value of a Han character without flags. Values are summed over a group
+/// of eight characters: the Han count sits in the low four bits, the Simplified-only count
+/// above it (at most 8 + 8 * 16 = 136).
+const CLS_HAN: u8 = 1;
+/// [`T2s::cls`] value of a Simplified-only Han character.
+const CLS_SIMP: u8 = CLS_HAN + 16;
+/// [`T2s::cls`] value of a character the fast census hands to the flags (Traditional-only,
+/// or flagged without being Han): any sum of eight values holding one is at least this.
+const CLS_SPECIAL: u8 = 0xFF;
+/// Length of [`T2s::cls`].
+const CLS_LEN: usize = 1 << 18;
 
-/// Index of the character with lead byte `E4 + k` (`k < 6`) and continuation bytes `b1`,
-/// `b2` in [`T2s::run_tab`]: its code point minus U+4000.
+/// Index in [`T2s::cls`] of the 3-byte character with lead byte `lead` and continuation
+/// bytes `b1`, `b2`: the lead's low four bits (which 4096-character block) times 0x4000
+/// plus the two continuation bytes read as one little-endian `u16`, which span less than
+/// 0x4000 (0x8080..=0xBFBF). One 16-bit read, a shift, an add and a mask, and no bounds
+/// check.
+#[inline(always)]
+fn cls_index(lead: u8, b1: u8, b2: u8) -> usize {
+    ((usize::from(lead) << 14) + usize::from(u16::from_le_bytes([b1, b2]))) & (CLS_LEN - 1)
+}
+
+/// Index in [`T2s::conv`] of the 3-byte character `lead`, `b1`, `b2`: its code point plus
+/// 0x2080 (the continuation bytes' marker bits), modulo 0x10000.
+#[inline(always)]
+fn idx16(lead: u8, b1: u8, b2: u8) -> usize {
+    usize::from(
+        (u16::from(lead) << 12).wrapping_add(u16::from(b1) << 6).wrapping_add(u16::from(b2)),
+    )
+}
+
+/// [`idx16`] of the code point `cp` (U+0800..U+FFFF).
+fn idx16_of(cp: u32) -> usize {
+    ((cp + 0x2080) & 0xFFFF) as usize
+}
+
+/// [`cls_index`] of the code point `cp` (U+0800..U+FFFF).
+fn cls_index_of(cp: u32) -> usize {
+    // Truncations keep exactly the bits UTF-8 puts in each byte.
+    let byte = |x: u32| (x & 0xFF) as u8;
+    cls_index(byte(0xE0 | (cp >> 12)), byte(0x80 | ((cp >> 6) & 0x3F)), byte(0x80 | (cp & 0x3F)))
+}
+
+/// A zeroed array on the heap, without a copy on the stack.
+fn zeroed<T: Copy + Default, const N: usize>() -> Box<[T; N]> {
+    vec![T::default(); N].into_boxed_slice().try_into().unwrap_or_else(|_| unreachable!())
+}
+
+/// What [`walk3`] does with the 3-byte characters of a text. Each method returns `true`
+/// to stop the walk.
+trait Walk3 {
+    /// Four or eight whole 3-byte characters: `g` is 12 or 24 bytes.
+    fn group(&mut self, g: &[u8]) -> bool;
+    /// One 3-byte character.
+    fn one(&mut self, lead: u8, b1: u8, b2: u8) -> bool;
+}
+
+/// True when the bytes 0, 3, 6, … of `g` (12 or 24 bytes, starting at a character) are all
+/// lead bytes `E0`..`EF`: in valid UTF-8 that makes `g` exactly four or eight 3-byte
+/// characters.
+///
+/// Bits 5..7 set in every one of them leaves only `F0`..`FF` to rule out, and only for the
+/// last: a 4-byte character before it would put a continuation byte (bit 6 clear) where
+/// the next lead is looked for.
+#[inline(always)]
+fn leads_e(g: &[u8]) -> bool {
+    let and = g.chunks_exact(3).fold(0xFF, |a, c| a & c[0]);
+    and & 0xE0 == 0xE0 && g.len() >= 3 && g[g.len() - 3] < 0xF0
+}
+
+/// Walk the 3-byte characters of `b`, skipping every other character: eight at a time
+/// (24 bytes) where their lead bytes say they are, else four, else one at a time up to the
+/// character that is not 3 bytes long. A run of ASCII is skipped eight bytes at a time.
+#[inline(always)]
+fn walk3(b: &[u8], w: &mut impl Walk3) {
+    let mut i = 0;
+    loop {
+        while i + 24 <= b.len() {
+            let g = &b[i..i + 24];
+            if !leads_e(g) {
+                break;
+            }
+            if w.group(g) {
+                return;
+            }
+            i += 24;
+        }
+        if let Some(g) = b.get(i..i + 12).filter(|g| leads_e(g)) {
+            if w.group(g) {
+                return;
+            }
+            i += 12;
+        }
+        while let Some(&[lead, b1, b2, ..]) = b.get(i..) {
+            if lead & 0xF0 != 0xE0 {
+                break;
+            }
+            if w.one(lead, b1, b2) {
+                return;
+            }
+            i += 3;
+        }
+        // Then the character that is not 3 bytes long, or a whole run of ASCII.
+        match b.get(i) {
+            None => return,
+            Some(x) if *x < 0x80 => i = skip_ascii(b, i + 1),
+            // No character below U+0800 is Han or in the dictionaries (pinned by a test).
+            Some(x) if *x < 0xE0 => i += 2,
+            // The census counts the Basic Multilingual Plane only.
+            Some(_) => i += 4,
+        }
+    }
+}
+
+/// The census's walk: Han and Simplified-only counts, Traditional-only characters.
+struct CensusWalk<'a> {
+    t: &'a T2s,
+    han: u64,
+    simp: u64,
+    trad: &'a mut TradSeen,
+}
+
+impl Walk3 for CensusWalk<'_> {
+    #[inline(always)]
+    fn group(&mut self, g: &[u8]) -> bool {
+        let cls = &self.t.cls;
+        let mut sum: u32 =
+            g.chunks_exact(3).map(|c| u32::from(cls[cls_index(c[0], c[1], c[2])])).sum();
+        if sum >= u32::from(CLS_SPECIAL) {
+            sum = self.t.census_group(g, self.trad);
+        }
+        self.han += u64::from(sum & 15);
+        self.simp += u64::from(sum >> 4);
+        false
+    }
+
+    #[inline(always)]
+    fn one(&mut self, lead: u8, b1: u8, b2: u8) -> bool {
+        let v = self.t.census_one(lead, b1, b2, self.trad);
+        self.han += u64::from(v & 15);
+        self.simp += u64::from(v >> 4);
+        false
+    }
+}
+
+/// The walk that looks for the partners marked 1 in `marks` (by [`cls_index`]), marking
+/// each one found 2 so that it counts once, and stops when all `distinct` ones are.
+struct PartnerWalk<'a> {
+    marks: &'a mut [u8; CLS_LEN],
+    found: u64,
+    distinct: u64,
+}
+
+impl Walk3 for PartnerWalk<'_> {
+    #[inline(always)]
+    fn group(&mut self, g: &[u8]) -> bool {
+        let marks = &*self.marks;
+        let any = g.chunks_exact(3).fold(0, |any, c| any | marks[cls_index(c[0], c[1], c[2])]);
+        any & 1 != 0 && g.chunks_exact(3).any(|c| self.one(c[0], c[1], c[2]))
+    }
+
+    #[inline(always)]
+    fn one(&mut self, lead: u8, b1: u8, b2: u8) -> bool {
+        let m = &mut self.marks[cls_index(lead, b1, b2)];
+        if *m == 1 {
+            *m = 2;
+            self.found += 1;
+        }
+        self.found == self.distinct
+    }
+}
+
+/// Up to this many distinct partners, [`T2s::partners_present`] searches the text for each
+/// (vectorized, and stopping at the first occurrence) instead of walking it once for all.
+const PARTNER_SEARCHES: usize = 32;
+
+thread_local! {
+    /// [`PartnerWalk::marks`] of this thread: 256 KB zeroed once, and left zeroed after
+    /// each use by clearing only the entries marked.
+    static PARTNER_MARKS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The end of the run of ASCII bytes starting at `b[i..]`, eight bytes at a time.
 #[inline]
-fn run_index(k: u8, b1: u8, b2: u8) -> usize {
-    (usize::from(k) << 12) | (usize::from(b1 & 0x3F) << 6) | usize::from(b2 & 0x3F)
+fn skip_ascii(b: &[u8], mut i: usize) -> usize {
+    while let Some(w) = b.get(i..i + 8) {
+        let high = le64(w) & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return i + (high.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while b.get(i).is_some_and(|x| *x < 0x80) {
+        i += 1;
+    }
+    i
+}
+
+/// The first eight bytes of `w` as a little-endian `u64` (one load).
+#[inline(always)]
+fn le64(w: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&w[..8]);
+    u64::from_le_bytes(word)
+}
+
+/// What the census keeps about Traditional-only characters (rare outside Traditional text).
+#[derive(Default)]
+struct TradSeen {
+    count: u64,
+    /// The Simplified-only partner (a BMP code point) of each Traditional-only character
+    /// seen that has one, repeats included.
+    partners: Vec<u32>,
 }
 
 const TRAD_ONLY: u8 = 2;
@@ -86,11 +291,26 @@ pub(crate) struct Census {
     pub mixed_pairs: u64,
 }
 
-fn dict_lines(data: &'static str) -> impl Iterator<Item = (&'static str, Vec<&'static str>)> {
-    data.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).filter_map(|l| {
-        let (k, v) = l.split_once('\t')?;
-        Some((k, v.split(' ').filter(|s| !s.is_empty()).collect()))
-    })
+/// The `key<TAB>values` lines of an OpenCC dictionary, without comments: `memchr` finds
+/// the line ends, and the values stay one string (see [`values`]), so nothing is allocated.
+fn dict_lines(data: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', data.as_bytes()).chain(std::iter::once(data.len())).filter_map(
+        move |end| {
+            let line = data.get(start..end)?;
+            start = end + 1;
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if line.starts_with('#') {
+                return None;
+            }
+            line.split_once('\t')
+        },
+    )
+}
+
+/// The space-separated values of a dictionary line.
+fn values(v: &'static str) -> impl Iterator<Item = &'static str> {
+    v.split(' ').filter(|s| !s.is_empty())
 }
 
 impl T2s {
@@ -102,19 +322,23 @@ impl T2s {
 
     fn build() -> T2s {
         let mut t = T2s {
-            table: Box::new([0; 0x10000]),
-            astral: HashMap::new(),
-            flags: Box::new([0; 0x10000]),
-            run_tab: Box::new([0; 0x8000]),
-            entries: vec![],
+            table: zeroed(),
+            astral: Vec::new(),
+            flags: zeroed(),
+            cls: zeroed(),
+            conv: zeroed(),
+            entries: Vec::with_capacity(8192),
         };
+        // The character of each entry, to fill the per-character tables from the entries
+        // alone instead of visiting every code point.
+        let mut chars = vec!['\0'];
         t.entries.push(Entry::default());
         for (k, vals) in dict_lines(TS_CHARACTERS) {
             let mut it = k.chars();
             let (Some(c), None) = (it.next(), it.next()) else { continue };
-            let Some(first) = vals.first().copied() else { continue };
-            let maps_to_self = vals.contains(&k);
-            let idx = t.slot(c);
+            let Some(first) = values(vals).next() else { continue };
+            let maps_to_self = values(vals).any(|v| v == k);
+            let idx = t.slot(c, &mut chars);
             let e = &mut t.entries[idx];
             if first != k {
                 e.single = Some(first);
@@ -128,56 +352,60 @@ impl T2s {
         for (k, vals) in dict_lines(ST_CHARACTERS) {
             let mut it = k.chars();
             let (Some(c), None) = (it.next(), it.next()) else { continue };
-            if !vals.contains(&k) {
-                let idx = t.slot(c);
+            if !values(vals).any(|v| v == k) {
+                let idx = t.slot(c, &mut chars);
                 t.entries[idx].simplified_only = true;
             }
         }
         for (k, vals) in dict_lines(TS_PHRASES) {
             let Some(c) = k.chars().next() else { continue };
-            let Some(first) = vals.first().copied() else { continue };
-            let idx = t.slot(c);
+            let Some(first) = values(vals).next() else { continue };
+            let idx = t.slot(c, &mut chars);
             t.entries[idx].phrases.push((k, first));
         }
         for e in &mut t.entries {
             e.phrases.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
         }
-        for cp in 0..0x10000u32 {
-            let Some(c) = char::from_u32(cp) else { continue };
-            let mut f = 0;
-            if matches!(cp, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF) {
-                f |= HAN;
-            }
-            if let Some(e) = t.entry(c) {
-                f |= u8::from(e.traditional_only) * TRAD_ONLY
-                    + u8::from(e.simplified_only) * SIMP_ONLY;
-            }
-            t.flags[cp as usize] = f;
+        for cp in (0x3400..=0x4DBF).chain(0x4E00..=0x9FFF).chain(0xF900..=0xFAFF) {
+            t.flags[cp as usize] = HAN;
+            t.cls[cls_index_of(cp)] = CLS_HAN;
         }
-        for cp in 0x4000..0xA000usize {
-            let f = t.flags[cp];
-            t.run_tab[cp - 0x4000] = match f {
-                HAN => 0,
-                _ if f == HAN | SIMP_ONLY => RUN_SIMP,
-                _ => RUN_SPECIAL,
+        for (e, c) in t.entries.iter().zip(&chars).skip(1) {
+            let cp = u32::from(*c);
+            // As `entry`: nothing below U+2E80; the tables cover the BMP.
+            if !(0x2E80..0x10000).contains(&cp) {
+                continue;
+            }
+            let f = &mut t.flags[cp as usize];
+            *f |=
+                u8::from(e.traditional_only) * TRAD_ONLY + u8::from(e.simplified_only) * SIMP_ONLY;
+            t.cls[cls_index_of(cp)] = match *f {
+                0 => 0,
+                HAN => CLS_HAN,
+                f if f == HAN | SIMP_ONLY => CLS_SIMP,
+                _ => CLS_SPECIAL,
             };
+            t.conv[idx16_of(cp)] = u8::from(e.single.is_some() || !e.phrases.is_empty());
         }
         t
     }
 
-    fn slot(&mut self, c: char) -> usize {
+    /// The entry of `c`, created (and `c` pushed to `chars`) if it has none yet.
+    fn slot(&mut self, c: char, chars: &mut Vec<char>) -> usize {
         let existing = self.index(c);
         if existing != 0 {
             return existing;
         }
         let idx = self.entries.len();
         self.entries.push(Entry::default());
+        chars.push(c);
         // The dictionaries hold a few thousand entries, far below u16::MAX.
         let i16 = u16::try_from(idx).unwrap_or(0);
         match usize::try_from(u32::from(c)) {
             Ok(cp) if cp < 0x10000 => self.table[cp] = i16,
             _ => {
-                self.astral.insert(c, i16);
+                let at = self.astral.partition_point(|e| e.0 < c);
+                self.astral.insert(at, (c, i16));
             }
         }
         idx
@@ -188,14 +416,15 @@ impl T2s {
         let cp = u32::from(c) as usize;
         if cp < 0x10000 {
             usize::from(self.table[cp])
-        } else if self.astral.is_empty() {
-            0
         } else {
-            self.astral.get(&c).map_or(0, |i| usize::from(*i))
+            self.astral
+                .binary_search_by_key(&c, |e| e.0)
+                .map_or(0, |i| usize::from(self.astral[i].1))
         }
     }
 
-    #[inline]
+    /// The entry of `c`, if it has one (the tests' view of the tables).
+    #[cfg(test)]
     fn entry(&self, c: char) -> Option<&Entry> {
         // ASCII and most punctuation are never in the table: skip the lookup.
         if (c as u32) < 0x2E80 {
@@ -215,6 +444,113 @@ impl T2s {
     /// Convert `text` to Simplified, also returning how many words or characters were
     /// replaced.
     pub fn convert_counted<'a>(&self, text: &'a str) -> (Cow<'a, str>, u64) {
+        let mut replaced = 0;
+        let mut out: Option<String> = None;
+        // Start of the span not yet copied to `out`.
+        let mut copied = 0;
+        let mut i = 0;
+        let bytes = text.as_bytes();
+        while i < text.len() {
+            // Most characters convert to themselves: look at eight 3-byte characters at a
+            // time and convert only those that convert or start a phrase (a phrase may
+            // swallow the next ones, or run past the group).
+            while let Some(g) = bytes.get(i..i + 24) {
+                if !leads_e(g) {
+                    break;
+                }
+                let mut m = g
+                    .chunks_exact(3)
+                    .enumerate()
+                    .fold(0u32, |m, (k, c)| m | u32::from(self.conv[idx16(c[0], c[1], c[2])]) << k);
+                let start = i;
+                while m != 0 {
+                    let at = start + 3 * m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    if at >= i {
+                        i = self.convert_step(text, at, &mut out, &mut copied, &mut replaced);
+                    }
+                }
+                i = i.max(start + 24);
+            }
+            // Then one at a time up to the character that is not 3 bytes long, and that
+            // one (a run of ASCII at once).
+            while let Some(&lead) = bytes.get(i) {
+                let next = self.convert_step(text, i, &mut out, &mut copied, &mut replaced);
+                i = next;
+                if lead & 0xF0 != 0xE0 {
+                    break;
+                }
+            }
+        }
+        match out {
+            None => (Cow::Borrowed(text), 0),
+            Some(mut o) => {
+                o.push_str(&text[copied..]);
+                (Cow::Owned(o), replaced)
+            }
+        }
+    }
+
+    /// Convert the character (or phrase) at `text[i..]`, or skip it or a run of ASCII;
+    /// returns where the next one starts.
+    #[inline(always)]
+    fn convert_step(
+        &self,
+        text: &str,
+        i: usize,
+        out: &mut Option<String>,
+        copied: &mut usize,
+        replaced: &mut u64,
+    ) -> usize {
+        let bytes = text.as_bytes();
+        // Decode by hand: a 3-byte character that [`Self::conv`] says does nothing is
+        // passed after one byte read, characters below U+0800 by their lead byte.
+        let (idx, clen) = match bytes[i] {
+            0x00..=0x7F => return skip_ascii(bytes, i + 1),
+            0x80..=0xDF => return i + 2,
+            lead @ 0xE0..=0xEF => {
+                let (Some(&b1), Some(&b2)) = (bytes.get(i + 1), bytes.get(i + 2)) else {
+                    return text.len();
+                };
+                if self.conv[idx16(lead, b1, b2)] == 0 {
+                    return i + 3;
+                }
+                let cp = (usize::from(lead & 0x0F) << 12)
+                    | (usize::from(b1 & 0x3F) << 6)
+                    | usize::from(b2 & 0x3F);
+                (usize::from(self.table[cp]), 3)
+            }
+            _ => {
+                let Some(c) = text[i..].chars().next() else { return text.len() };
+                (self.index(c), c.len_utf8())
+            }
+        };
+        if idx == 0 {
+            return i + clen;
+        }
+        let e = &self.entries[idx];
+        let rest = &text[i..];
+        let (key_len, value) = match e.phrases.iter().find(|(k, _)| rest.starts_with(k)) {
+            Some((k, v)) => (k.len(), Some(*v)),
+            None => (clen, e.single),
+        };
+        match value {
+            Some(v) if v != &rest[..key_len] => {
+                let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                o.push_str(&text[*copied..i]);
+                o.push_str(v);
+                *copied = i + key_len;
+                *replaced += 1;
+            }
+            _ => {}
+        }
+        i + key_len
+    }
+
+    /// The converter before [`Self::conv`]: every character looked up. Kept as the
+    /// oracle [`Self::convert_counted`] must agree with.
+    #[cfg(test)]
+    fn convert_counted_reference<'a>(&self, text: &'a str) -> (Cow<'a, str>, u64) {
         let mut replaced = 0;
         let mut out: Option<String> = None;
         // Start of the span not yet copied to `out`.
@@ -272,109 +608,111 @@ impl T2s {
 
     /// Count Traditional-only and Simplified-only characters, and how many distinct
     /// characters appear in both forms in the same text.
-    pub(crate) fn census(&self, text: &str) -> Census {
-        self.census_fast(text).unwrap_or_else(|| self.census_reference(text))
-    }
-
-    /// The census in one pass without per-document tables; `None` (left to
-    /// [`Self::census_reference`]) only for texts that pair many distinct characters.
     ///
-    /// Runs of characters with lead bytes `E4`..`E9` (U+4000..U+9FFF, the bulk of Chinese
-    /// text) are summed with one read of [`Self::run_tab`] each and no decoding: every one of
-    /// them is Han unless the table says otherwise, so the Han count is the run's length. The
-    /// rare run with a [`RUN_SPECIAL`] character (Traditional-only, or not Han) is read again
-    /// character by character. Pairs need both forms: the Simplified partners of the
+    /// Chinese text is mostly 3-byte characters (Han, and the CJK and full-width
+    /// punctuation between them), so [`walk3`] hands them over eight at a time (see
+    /// [`leads_e`]), and eight reads of [`Self::cls`] summed give the Han and
+    /// Simplified-only counts at once, about ten instructions a character. Only a group
+    /// with a [`CLS_SPECIAL`] character (Traditional-only, rare in Simplified text) is read
+    /// again character by character. Pairs need both forms: the Simplified partners of the
     /// Traditional-only characters seen are collected, and only when the text also has
-    /// Simplified-only characters is each partner looked for in it.
-    fn census_fast(&self, text: &str) -> Option<Census> {
+    /// Simplified-only characters is it walked once more to find them.
+    pub(crate) fn census(&self, text: &str) -> Census {
         let b = text.as_bytes();
-        let mut c = Census::default();
-        // Distinct Simplified-only partners of the Traditional-only characters seen.
-        let mut partners: Vec<char> = Vec::new();
-        let mut special = |cp: usize, c: &mut Census, run_han: bool| {
-            let f = self.flags[cp];
-            if run_han && f & HAN == 0 {
-                c.han -= 1;
-            }
-            c.simplified_only += u64::from(f & SIMP_ONLY != 0);
-            if f & TRAD_ONLY != 0 {
-                c.traditional_only += 1;
-                let e = &self.entries[usize::from(self.table[cp])];
-                // Only a Simplified-only partner can be marked as seen in both forms.
-                if let Some(p) = e
-                    .pairs_with
-                    .filter(|p| u32::from(*p) < 0x10000 && self.flags[*p as usize] & SIMP_ONLY != 0)
-                {
-                    if !partners.contains(&p) {
-                        partners.push(p);
-                    }
-                }
-            }
+        let mut trad = TradSeen::default();
+        let mut w = CensusWalk { t: self, han: 0, simp: 0, trad: &mut trad };
+        walk3(b, &mut w);
+        let (han, simp) = (w.han, w.simp);
+        let mixed_pairs = if simp > 0 && !trad.partners.is_empty() {
+            Self::partners_present(b, &trad.partners)
+        } else {
+            0
         };
-        let mut i = 0;
-        while let Some(&lead) = b.get(i) {
-            let k = lead.wrapping_sub(0xE4);
-            if k < 6 {
-                let start = i;
-                let mut run = &b[i..b.len().min(i + 3 * RUN_MAX)];
-                let len = run.len();
-                let mut acc = 0u32;
-                while let [l, b1, b2, tail @ ..] = run {
-                    let k = l.wrapping_sub(0xE4);
-                    if k >= 6 {
-                        break;
-                    }
-                    acc += u32::from(self.run_tab[run_index(k, *b1, *b2)]);
-                    run = tail;
-                }
-                let used = len - run.len();
-                c.han += (used / 3) as u64;
-                c.simplified_only += u64::from(acc & 0x7F);
-                i += used;
-                if acc >= u32::from(RUN_SPECIAL) {
-                    for ch in b[start..i].chunks_exact(3) {
-                        let idx = run_index(ch[0] - 0xE4, ch[1], ch[2]);
-                        if self.run_tab[idx] == RUN_SPECIAL {
-                            special(idx + 0x4000, &mut c, true);
-                        }
-                    }
-                }
-                continue;
-            }
-            match lead {
-                // No character below U+0800 is Han or in the dictionaries (pinned by a test).
-                0x00..=0x7F => i += 1,
-                0x80..=0xDF => i += 2,
-                0xE0..=0xEF => {
-                    let (Some(&b1), Some(&b2)) = (b.get(i + 1), b.get(i + 2)) else { break };
-                    let cp = (usize::from(lead & 0x0F) << 12)
-                        | (usize::from(b1 & 0x3F) << 6)
-                        | usize::from(b2 & 0x3F);
-                    let f = self.flags[cp];
-                    c.han += u64::from(f & HAN);
-                    if f & (TRAD_ONLY | SIMP_ONLY) != 0 {
-                        special(cp, &mut c, false);
-                    }
-                    i += 3;
-                }
-                // The census counts the Basic Multilingual Plane only.
-                _ => i += 4,
-            }
-        }
-        if c.simplified_only > 0 && !partners.is_empty() {
-            // One vectorized search per partner; a text with many is Traditional text
-            // mixed with Simplified, left to the reference.
-            if partners.len() > 16 {
-                return None;
-            }
-            c.mixed_pairs = partners.iter().filter(|p| text.contains(**p)).count() as u64;
-        }
-        Some(c)
+        Census { han, traditional_only: trad.count, simplified_only: simp, mixed_pairs }
     }
 
-    /// The census of any text, decoding every 3-byte character: the definition
-    /// [`Self::census_fast`] must agree with, and the path for texts that pair many
-    /// characters.
+    /// The census of one 3-byte character, as a [`T2s::cls`] value without
+    /// [`CLS_SPECIAL`].
+    #[inline(always)]
+    fn census_one(&self, lead: u8, b1: u8, b2: u8, trad: &mut TradSeen) -> u32 {
+        let v = self.cls[cls_index(lead, b1, b2)];
+        if v == CLS_SPECIAL {
+            let cp = (usize::from(lead & 0x0F) << 12)
+                | (usize::from(b1 & 0x3F) << 6)
+                | usize::from(b2 & 0x3F);
+            return self.census_special(cp, trad);
+        }
+        u32::from(v)
+    }
+
+    /// The census of a group of eight 3-byte characters with a [`CLS_SPECIAL`] one.
+    #[cold]
+    #[inline(never)]
+    fn census_group(&self, g: &[u8], trad: &mut TradSeen) -> u32 {
+        g.chunks_exact(3).map(|ch| self.census_one(ch[0], ch[1], ch[2], trad)).sum()
+    }
+
+    /// The census of a [`CLS_SPECIAL`] character, from its flags.
+    #[cold]
+    #[inline(never)]
+    fn census_special(&self, cp: usize, trad: &mut TradSeen) -> u32 {
+        let f = self.flags[cp];
+        let v = u32::from(f & HAN) + 16 * u32::from(f & SIMP_ONLY != 0);
+        if f & TRAD_ONLY == 0 {
+            return v;
+        }
+        trad.count += 1;
+        let e = &self.entries[usize::from(self.table[cp])];
+        // Only a Simplified-only partner can be seen in both forms.
+        let Some(p) = e.pairs_with.map(|p| p as usize) else { return v };
+        if p >= 0x10000 || self.flags[p] & SIMP_ONLY == 0 {
+            return v;
+        }
+        trad.partners.push(p as u32);
+        v
+    }
+
+    /// How many distinct `partners` (Simplified partners of the Traditional characters
+    /// seen) occur in `b`: one more look at the text, needed only where both scripts occur.
+    #[cold]
+    #[inline(never)]
+    fn partners_present(b: &[u8], partners: &[u32]) -> u64 {
+        let mut distinct = partners.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() <= PARTNER_SEARCHES {
+            // A vectorized search per partner, which stops at its first occurrence.
+            let present = |p: &u32| {
+                char::from_u32(*p).is_some_and(|c| {
+                    let mut u = [0u8; 4];
+                    memchr::memmem::find(b, c.encode_utf8(&mut u).as_bytes()).is_some()
+                })
+            };
+            return distinct.iter().filter(|p| present(p)).count() as u64;
+        }
+        PARTNER_MARKS.with(|cell| {
+            let mut v = cell.borrow_mut();
+            if v.len() != CLS_LEN {
+                *v = vec![0; CLS_LEN];
+            }
+            let Ok(marks) = <&mut [u8; CLS_LEN]>::try_from(&mut v[..]) else { return 0 };
+            for &p in &distinct {
+                marks[cls_index_of(p)] = 1;
+            }
+            let mut w = PartnerWalk { marks, found: 0, distinct: distinct.len() as u64 };
+            walk3(b, &mut w);
+            let found = w.found;
+            for &p in &distinct {
+                marks[cls_index_of(p)] = 0;
+            }
+            found
+        })
+    }
+
+    /// The census of any text, decoding every 3-byte character and marking the pairs per
+    /// dictionary entry: the previous implementation, kept as an oracle that
+    /// [`Self::census`] must agree with.
+    #[cfg(test)]
     pub(crate) fn census_reference(&self, text: &str) -> Census {
         let mut c = Census::default();
         // Per dictionary entry: bit 1 = its Traditional form was seen, bit 2 = the
@@ -524,27 +862,124 @@ mod tests {
     #[test]
     fn fast_census_tables_agree_with_the_flags() {
         let t = T2s::shared();
-        // `census_fast` skips characters below U+0800 without a look.
+        // The census skips characters below U+0800 without a look.
         assert!(t.flags[..0x800].iter().all(|f| *f == 0));
-        for cp in 0x4000..0xA000u32 {
-            let c = char::from_u32(cp).unwrap();
+        let mut used = vec![false; CLS_LEN];
+        for cp in 0x800..0x10000u32 {
+            let Some(c) = char::from_u32(cp) else { continue };
+            let mut u = [0u8; 4];
+            let s = c.encode_utf8(&mut u).as_bytes();
+            let idx = cls_index(s[0], s[1], s[2]);
+            assert_eq!(idx, cls_index_of(cp), "{c}");
+            assert!(!std::mem::replace(&mut used[idx], true), "{c} shares its index");
             let f = t.flags[cp as usize];
-            let want = match t.run_tab[cp as usize - 0x4000] {
-                0 => f == HAN,
-                RUN_SIMP => f == HAN | SIMP_ONLY,
-                _ => f != HAN && f != HAN | SIMP_ONLY,
+            let want = match t.cls[idx] {
+                0 => f == 0,
+                CLS_HAN => f == HAN,
+                CLS_SIMP => f == HAN | SIMP_ONLY,
+                CLS_SPECIAL => f != 0 && f != HAN && f != HAN | SIMP_ONLY,
+                _ => false,
             };
             assert!(want, "{c}");
             let one = c.to_string();
-            assert_eq!(t.census_fast(&one), Some(naive_census(t, &one)), "{c}");
+            assert_eq!(t.census(&one), naive_census(t, &one), "{c}");
+            // At each position of a group of eight, with Han and Simplified-only neighbours,
+            // and as the character that cuts a group short.
+            for k in 0..8 {
+                let mut g: Vec<char> = "中卫發中卫发乾中卫".chars().collect();
+                g[k] = c;
+                let g: String = g.into_iter().collect();
+                assert_eq!(t.census(&g), naive_census(t, &g), "{g}");
+            }
         }
-        // Every character in one text: runs longer than RUN_MAX, Traditional characters
-        // with their partners, and too many partners to look for.
+        // Every character in one text: long runs of 3-byte characters, Traditional characters
+        // with their partners, and many partners to look for.
         let every_bmp: String = (0x800..0x10000u32).filter_map(char::from_u32).collect();
-        assert_eq!(t.census_fast(&every_bmp), None);
         assert_eq!(t.census(&every_bmp), naive_census(t, &every_bmp));
         let few = "卫生 衛 发展 發 头 頭 髮 发 ";
-        assert_eq!(t.census_fast(few), Some(naive_census(t, few)));
+        assert_eq!(t.census(few), naive_census(t, few));
+    }
+
+    #[test]
+    fn census_pairs_on_both_sides_of_the_search_limit() {
+        let t = T2s::shared();
+        // Traditional characters with a Simplified partner, and those partners.
+        let pairs: Vec<(char, char)> = (0x4E00..0xA000u32)
+            .filter_map(char::from_u32)
+            .filter_map(|c| {
+                let e = t.entry(c)?;
+                let p = e.pairs_with.filter(|_| e.traditional_only)?;
+                t.entry(p).filter(|pe| pe.simplified_only).map(|_| (c, p))
+            })
+            .collect();
+        assert!(pairs.len() > 200, "{}", pairs.len());
+        for n in [1, PARTNER_SEARCHES - 1, PARTNER_SEARCHES, PARTNER_SEARCHES + 1, 200] {
+            // Every Traditional character; every other partner, some before and some after.
+            let mut text = String::new();
+            for (k, (c, p)) in pairs.iter().take(n).enumerate() {
+                if k % 4 == 0 {
+                    text.push(*p);
+                }
+                text.push(*c);
+                text.push_str("的中文");
+                if k % 4 == 2 {
+                    text.push(*p);
+                }
+            }
+            assert_eq!(t.census(&text), naive_census(t, &text), "{n}");
+            assert_eq!(t.census(&text), t.census_reference(&text), "{n}");
+        }
+    }
+
+    #[test]
+    fn census_groups_cut_short_by_other_characters() {
+        let t = T2s::shared();
+        let han = "中卫發中卫发乾中卫發中卫发乾中卫發中卫发乾";
+        for other in ["a", "é", "👨", "\u{FFFD}", "。", "ab12", "😀x"] {
+            for k in 0..=han.chars().count() {
+                let (pre, post) =
+                    han.split_at(han.char_indices().nth(k).map_or(han.len(), |x| x.0));
+                let text = format!("{pre}{other}{post}{other}");
+                assert_eq!(t.census(&text), naive_census(t, &text), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn conv_table_agrees_with_the_entries() {
+        let t = T2s::shared();
+        for cp in 0x800..0x10000u32 {
+            let Some(c) = char::from_u32(cp) else { continue };
+            let want = t.entry(c).is_some_and(|e| e.single.is_some() || !e.phrases.is_empty());
+            assert_eq!(t.conv[idx16_of(cp)] == 1, want, "{c}");
+            let mut u = [0u8; 4];
+            let s = c.encode_utf8(&mut u).as_bytes();
+            assert_eq!(idx16(s[0], s[1], s[2]), idx16_of(cp), "{c}");
+        }
+    }
+
+    #[test]
+    fn convert_agrees_with_the_reference() {
+        let t = T2s::shared();
+        let tw = include_str!("../testdata/traditional_tw.txt");
+        // Every dictionary key, phrase and character, alone and run together with text
+        // around it: groups of eight that convert nothing, groups cut short, phrases that
+        // run past a group's end.
+        let mut all = String::new();
+        for (k, _) in dict_lines(TS_PHRASES).chain(dict_lines(TS_CHARACTERS)) {
+            all.push_str(k);
+            all.push_str(if all.len() % 7 == 0 { "ab1" } else { "中文" });
+        }
+        let every_bmp: String = (0x800..0x10000u32).filter_map(char::from_u32).collect();
+        for text in
+            [tw, all.as_str(), every_bmp.as_str(), "頭髮乾淨，头发干净。ICU270張 \u{20000}👨é"]
+        {
+            assert_eq!(t.convert_counted(text), t.convert_counted_reference(text));
+            for cut in (0..text.len()).step_by(997).filter(|c| text.is_char_boundary(*c)) {
+                let part = &text[cut..];
+                assert_eq!(t.convert_counted(part), t.convert_counted_reference(part));
+            }
+        }
     }
 
     proptest::proptest! {
@@ -563,6 +998,12 @@ mod tests {
             proptest::prop_assert_eq!(t.census(&r), naive_census(t, &r));
             proptest::prop_assert_eq!(t.census_reference(&r), naive_census(t, &r));
             proptest::prop_assert_eq!(t.census(&clean), naive_census(t, &clean));
+            proptest::prop_assert_eq!(t.convert_counted(&s), t.convert_counted_reference(&s));
+            proptest::prop_assert_eq!(t.convert_counted(&r), t.convert_counted_reference(&r));
+            proptest::prop_assert_eq!(
+                t.convert_counted(&clean),
+                t.convert_counted_reference(&clean)
+            );
         }
     }
 
