@@ -23,7 +23,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use qingxi_core::{Document, Edit, Failure, Metadata, StageName};
+use qingxi_core::{Document, Edit, Failure, LineKey, Metadata, StageName};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -99,14 +99,15 @@ impl SpoolWriter {
         self.file()?.write_all(record)
     }
 
-    /// Memory a held item takes: its text's allocation, its edits and a fixed share for the
-    /// rest (names, metadata).
+    /// Memory a held item takes: its text's allocation, its line keys, its edits and a fixed
+    /// share for the rest (names, metadata).
     fn held_size(item: &Spooled) -> u64 {
         let bytes = match item {
             Ok(p) => {
                 let edits: usize =
                     p.doc.meta.edits.iter().map(|e| e.before.len() + e.after.len() + 96).sum();
-                p.doc.text.capacity() + p.doc.id.len() + p.origin.len() + edits + 512
+                let keys = p.doc.line_keys.capacity() * std::mem::size_of::<LineKey>();
+                p.doc.text.capacity() + keys + p.doc.id.len() + p.origin.len() + edits + 512
             }
             Err(_) => 256,
         };
