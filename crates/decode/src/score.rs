@@ -6,6 +6,7 @@
 //! how often each class occurs in real text of that language versus in the same bytes read
 //! with the wrong encoding (e.g. GBK read as Big5 lands on level-2 Han about 40% of the time).
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 use encoding_rs::Encoding;
@@ -134,16 +135,7 @@ fn classify(t: &Tables, c: char) -> (Class, u8) {
         0x3041..=0x309F => Class::Hiragana,
         0x30A0..=0x30FF => Class::Katakana,
         0xFF61..=0xFF9F => Class::HalfwidthKana,
-        0xAC00..=0xD7A3 => {
-            let flags = t.hangul_flags(c);
-            if flags & HANGUL_TOP != 0 {
-                Class::TopHangul
-            } else if flags & HANGUL_COMMON != 0 {
-                Class::CommonHangul
-            } else {
-                Class::RareHangul
-            }
-        }
+        0xAC00..=0xD7A3 => hangul_class(t.hangul_flags(c)),
         0x1100..=0x11FF | 0x3130..=0x318F => Class::Jamo,
         0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF60 => {
             Class::CjkPunct
@@ -173,6 +165,17 @@ fn classify(t: &Tables, c: char) -> (Class, u8) {
     (class, 0)
 }
 
+/// The class of a hangul syllable with these flags (see [`Tables::hangul_flags`]).
+fn hangul_class(flags: u8) -> Class {
+    if flags & HANGUL_TOP != 0 {
+        Class::TopHangul
+    } else if flags & HANGUL_COMMON != 0 {
+        Class::CommonHangul
+    } else {
+        Class::RareHangul
+    }
+}
+
 /// Codes at or above this are Han; the low five bits are its flags.
 const HAN_CODE: u8 = 32;
 /// Number of distinct codes: the classes, then Han by flags.
@@ -189,32 +192,91 @@ fn code_of(t: &Tables, c: char) -> u8 {
 
 /// [`code_of`] from a table for the Basic Multilingual Plane: classifying by a chain of
 /// range tests costs more than the rest of the scoring together. The table is built in
-/// blocks of 256 code points as text first reaches them, so a run over Chinese text pays
-/// for the few blocks it uses, not for all 65 536 code points.
+/// blocks of 256 code points as text reaches them, so a run over Chinese text pays for the
+/// few blocks it uses, not for all 65 536 code points.
+///
+/// Blocks filled by one rule ([`uniform_block`]) are built at once. Any other block costs
+/// 256 classifications, while bytes read in a wrong encoding (UTF-16 above all) touch most
+/// blocks only for a character or two: such a block is built once it has been looked up
+/// [`BUILD_AFTER`] times, and classified character by character until then.
 #[inline]
 fn code(t: &Tables, c: char) -> u8 {
     static BLOCKS: [OnceLock<[u8; 256]>; 256] = [const { OnceLock::new() }; 256];
+    static LOOKUPS: [AtomicU32; 256] = [const { AtomicU32::new(0) }; 256];
     let cp = c as usize;
-    match BLOCKS.get(cp >> 8) {
-        Some(block) => block.get_or_init(|| {
-            let first = (cp >> 8 << 8) as u32;
-            std::array::from_fn(|i| {
-                // Surrogates are not characters and never reach the scorer.
-                char::from_u32(first + i as u32).map_or(Class::Symbol as u8, |c| code_of(t, c))
-            })
-        })[cp & 0xFF],
-        None => code_of(t, c),
+    let Some(block) = BLOCKS.get(cp >> 8) else { return code_of(t, c) };
+    if let Some(codes) = block.get() {
+        return codes[cp & 0xFF];
+    }
+    let b = cp >> 8;
+    if uniform_block(b) || LOOKUPS[b].fetch_add(1, Ordering::Relaxed) >= BUILD_AFTER {
+        return block.get_or_init(|| code_block(t, b))[cp & 0xFF];
+    }
+    code_of(t, c)
+}
+
+/// Lookups of a block that is not [`uniform_block`] before it is built: a quarter of what
+/// building it costs, so a block never costs more than 1.25 times what it would have cost
+/// had it been built up front, and a block touched by a stray character costs little.
+const BUILD_AFTER: u32 = 64;
+
+/// Whether block `b` (code points `b << 8 ..`) is filled by one rule in [`code_block`],
+/// a few instructions per code point.
+fn uniform_block(b: usize) -> bool {
+    matches!(b, 0x34..=0x4C | 0x4E..=0x9F | 0xAC..=0xD6 | 0xD8..=0xDF | 0xE0..=0xFA)
+}
+
+/// [`code_of`] for the 256 code points from `block << 8`. Text read in a wrong encoding
+/// scatters over some two hundred blocks, nearly all of them Han, hangul or private use:
+/// those are filled by their one rule instead of through the whole classifier (which cost
+/// over a hundred instructions per code point). The unit test below checks every code point
+/// of the plane against [`code_of`].
+fn code_block(t: &Tables, block: usize) -> [u8; 256] {
+    let first = (block << 8) as u32;
+    let at = |i: usize| char::from_u32(first + i as u32);
+    match block {
+        // CJK Unified Ideographs (U+4E00..=U+9FFF), with their flags.
+        0x4E..=0x9F => {
+            let mut codes = [HAN_CODE; 256];
+            for (code, flags) in codes.iter_mut().zip(t.han_flags_from(first)) {
+                *code = HAN_CODE | (flags & 31);
+            }
+            codes
+        }
+        // Extension A (whole blocks of U+3400..=U+4DBF) and the compatibility ideographs
+        // (U+F900..=U+FAFF): Han without flags.
+        0x34..=0x4C | 0xF9 | 0xFA => [HAN_CODE; 256],
+        // Whole blocks of hangul syllables (U+AC00..=U+D7A3).
+        0xAC..=0xD6 => {
+            let mut codes = [0u8; 256];
+            for (code, flags) in codes.iter_mut().zip(t.hangul_flags_from(first)) {
+                *code = hangul_class(*flags) as u8;
+            }
+            codes
+        }
+        // Surrogates are not characters and never reach the scorer.
+        0xD8..=0xDF => [Class::Symbol as u8; 256],
+        // Private use (U+E000..=U+F8FF).
+        0xE0..=0xF8 => [Class::PrivateUse as u8; 256],
+        _ => std::array::from_fn(|i| at(i).map_or(Class::Symbol as u8, |c| code_of(t, c))),
     }
 }
 
 fn class_of_code(code: u8) -> Class {
-    if code >= HAN_CODE {
-        Class::Han
-    } else {
-        // Codes between the last class and HAN_CODE are never produced.
-        Class::ALL.get(usize::from(code)).copied().unwrap_or(Class::Symbol)
-    }
+    CLASS_OF[usize::from(code) % CODES]
 }
+
+/// The class of each code (see [`code_of`]).
+const CLASS_OF: [Class; CODES] = {
+    let mut classes = [Class::Han; CODES];
+    let mut code = 0;
+    while code < HAN_CODE as usize {
+        // Codes between the last class and HAN_CODE are never produced.
+        classes[code] = if code < Class::ALL.len() { Class::ALL[code] } else { Class::Symbol };
+        code += 1;
+    }
+    classes
+};
 
 /// Per-character weight of a class under a model. `Han` is handled by [`han_weight`].
 fn weight(model: Model, class: Class) -> f32 {
@@ -316,8 +378,8 @@ pub(crate) fn score(text: &str, model: Model) -> Score {
 pub(crate) struct Scorer {
     model: Model,
     tables: &'static Tables,
-    /// Weight of each code (see [`code_of`]) under the model, top-tier bonus included.
-    weights: [f32; CODES],
+    /// Weight of each code (see [`code_of`]) under the model, and whether it is plausible.
+    weights: &'static Weights,
     s: Score,
     /// Characters above U+007F seen so far.
     non_ascii: usize,
@@ -332,21 +394,10 @@ pub(crate) struct Scorer {
 
 impl Scorer {
     pub(crate) fn new(model: Model) -> Self {
-        let mut weights = [0.0; CODES];
-        for (code, w) in weights.iter_mut().enumerate() {
-            let code = code as u8;
-            *w = match class_of_code(code) {
-                Class::Han => {
-                    let flags = code & (HAN_CODE - 1);
-                    han_weight(model, flags) + top_bonus(model, Class::Han, flags)
-                }
-                class => weight(model, class) + top_bonus(model, class, 0),
-            };
-        }
         Scorer {
             model,
             tables: tables(),
-            weights,
+            weights: weights(model),
             s: Score::default(),
             non_ascii: 0,
             prev: Class::Space,
@@ -385,15 +436,14 @@ impl Scorer {
         let mut non_ascii = self.non_ascii;
         let (mut prev, mut prev2) = (self.prev, self.prev2);
         let (mut run_len, mut run_score) = (self.run_len, self.run_score);
+        let Weights { weight, plausible } = self.weights;
         for c in text.chars() {
-            let code = code(t, c);
-            let class = class_of_code(code);
+            let code = usize::from(code(t, c)) % CODES;
+            let class = CLASS_OF[code];
             s.chars += 1;
             non_ascii += usize::from(!c.is_ascii());
-            let w = self.weights[usize::from(code)];
-            if w > 0.0 || matches!(class, Class::Ascii | Class::Space) {
-                s.plausible += 1;
-            }
+            let w = weight[code];
+            s.plausible += usize::from(plausible[code]);
             if latin {
                 if matches!(class, Class::Ascii | Class::Space) {
                     s.total += latin_run(run_len, run_score);
@@ -430,6 +480,38 @@ impl Scorer {
         (self.prev, self.prev2) = (prev, prev2);
         (self.run_len, self.run_score) = (run_len, run_score);
     }
+}
+
+/// What the scorer needs per code under one model.
+#[derive(Debug)]
+struct Weights {
+    /// Weight of each code (see [`code_of`]), top-tier bonus included.
+    weight: [f32; CODES],
+    /// Whether a character of the code counts as plausible: positively scored, or ASCII
+    /// and white space.
+    plausible: [bool; CODES],
+}
+
+/// The weights of every code under `model`, computed once per model (a scorer is made for
+/// every candidate of every legacy input).
+fn weights(model: Model) -> &'static Weights {
+    static WEIGHTS: [OnceLock<Weights>; 7] = [const { OnceLock::new() }; 7];
+    WEIGHTS[model as usize].get_or_init(|| {
+        let weights: [f32; CODES] = std::array::from_fn(|code| {
+            let code = code as u8;
+            match class_of_code(code) {
+                Class::Han => {
+                    let flags = code & (HAN_CODE - 1);
+                    han_weight(model, flags) + top_bonus(model, Class::Han, flags)
+                }
+                class => weight(model, class) + top_bonus(model, class, 0),
+            }
+        });
+        let plausible = std::array::from_fn(|code| {
+            weights[code] > 0.0 || matches!(CLASS_OF[code], Class::Ascii | Class::Space)
+        });
+        Weights { weight: weights, plausible }
+    })
 }
 
 /// Extra weight for the very frequent characters of the model's language: the same bytes
@@ -486,11 +568,19 @@ mod tests {
     #[test]
     fn code_table_agrees_with_the_classifier() {
         let t = tables();
+        // Every block as built, and every lookup (before and after its block is built).
         let differ: Vec<char> = (0..0x10000u32)
             .filter_map(char::from_u32)
-            .filter(|c| code(t, *c) != code_of(t, *c))
+            .filter(|c| code_block(t, *c as usize >> 8)[*c as usize & 0xFF] != code_of(t, *c))
             .collect();
         assert_eq!(differ, Vec::<char>::new());
+        for _ in 0..2 {
+            let differ: Vec<char> = (0..0x10000u32)
+                .filter_map(char::from_u32)
+                .filter(|c| code(t, *c) != code_of(t, *c))
+                .collect();
+            assert_eq!(differ, Vec::<char>::new());
+        }
         for (i, class) in Class::ALL.iter().enumerate() {
             assert_eq!(*class as usize, i, "{class:?}");
             assert_eq!(class_of_code(*class as u8), *class);

@@ -67,6 +67,16 @@ impl Tables {
         }
     }
 
+    /// The flags of the Han characters from `first` (in `HAN_START..HAN_END`) on.
+    pub(crate) fn han_flags_from(&self, first: u32) -> &[u8] {
+        self.han.get(first.wrapping_sub(HAN_START) as usize..).unwrap_or_default()
+    }
+
+    /// The flags of the hangul syllables from `first` (in `HANGUL_START..HANGUL_END`) on.
+    pub(crate) fn hangul_flags_from(&self, first: u32) -> &[u8] {
+        self.hangul.get(first.wrapping_sub(HANGUL_START) as usize..).unwrap_or_default()
+    }
+
     /// Whether a hangul syllable is one of the 2350 KS X 1001 syllables.
     #[cfg(test)]
     pub(crate) fn common_hangul(&self, c: char) -> bool {
@@ -84,8 +94,8 @@ fn build() -> Tables {
     let mut han = vec![0u8; (HAN_END - HAN_START) as usize];
     let mut hangul = vec![0u8; (HANGUL_END - HANGUL_START) as usize];
     let mut mark_han = |enc: &'static Encoding, bytes: &[u8], flag: u8| {
-        for c in decoded_chars(enc, bytes) {
-            let cp = c as u32;
+        for cp in decoded_units(enc, bytes) {
+            let cp = u32::from(cp);
             if (HAN_START..HAN_END).contains(&cp) {
                 han[(cp - HAN_START) as usize] |= flag;
             }
@@ -111,8 +121,8 @@ fn build() -> Tables {
         }
     }
     mark_han(SHIFT_JIS, &jis, JAPANESE);
-    for c in decoded_chars(EUC_KR, &double_bytes(0xB0..=0xC8, &[0xA1..=0xFE], None)) {
-        let cp = c as u32;
+    for cp in decoded_units(EUC_KR, &double_bytes(0xB0..=0xC8, &[0xA1..=0xFE], None)) {
+        let cp = u32::from(cp);
         if (HANGUL_START..HANGUL_END).contains(&cp) {
             hangul[(cp - HANGUL_START) as usize] = HANGUL_COMMON;
         }
@@ -163,9 +173,14 @@ fn double_bytes(
     out
 }
 
-fn decoded_chars(enc: &'static Encoding, bytes: &[u8]) -> Vec<char> {
-    let (text, _) = enc.decode_without_bom_handling(bytes);
-    text.chars().collect()
+/// The UTF-16 decoding of `bytes`: straight into code units, as the sets are all in the
+/// Basic Multilingual Plane (a character beyond it would be two surrogates, in no range).
+fn decoded_units(enc: &'static Encoding, bytes: &[u8]) -> Vec<u16> {
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let mut units = vec![0u16; bytes.len() + 1];
+    let (_, _, written, _) = decoder.decode_to_utf16(bytes, &mut units, true);
+    units.truncate(written);
+    units
 }
 
 /// The most frequent Simplified Chinese characters (function words, pronouns, the commonest
