@@ -142,7 +142,7 @@ impl Boilerplate {
         let mut seen: [usize; 16] = [usize::MAX; 16];
         let mut n_seen = 0;
         let add = |h: Hit| {
-            ev.covered += line[h.start..h.end].chars().count();
+            ev.covered += h.chars;
             if seen[..n_seen].contains(&h.term) {
                 return;
             }
@@ -225,7 +225,16 @@ impl Boilerplate {
         // cannot be too long, so it needs the features anyway: they count the characters too.
         let short_bytes = line.len() <= 3 * self.cfg.max_line_chars;
         let features = short_bytes.then(|| LineFeatures::of(line));
-        let chars = features.map_or_else(|| non_space_chars(line), |f| f.chars);
+        // Past `cap` characters the count no longer matters (the rules below compare it
+        // with `short-line-chars`, `max-line-chars` and twice that): a long line known to
+        // have more, from the cheap lower bound on a prefix of twice the bytes of a Han line
+        // of `cap` characters, counts as `cap + 1` without being counted.
+        let cap = (2 * self.cfg.max_line_chars).max(self.cfg.short_line_chars);
+        let chars = match features {
+            Some(f) => f.chars,
+            None if non_space_lower_bound(&b[..b.len().min(6 * (cap + 1))]) > cap => cap + 1,
+            None => non_space_chars(line),
+        };
         if chars == 0 {
             return None;
         }
@@ -358,7 +367,7 @@ fn more_chars_than(line: &str, max: usize) -> bool {
 
 /// Breadcrumbs: `A > B > C` with short items and no sentence punctuation.
 fn breadcrumb(line: &str, f: &LineFeatures) -> bool {
-    if f.chars > 60 || f.is_prose() || arrow_count(line.as_bytes()) < 2 {
+    if f.chars > 60 || f.is_prose() || f.arrows < 2 {
         return false;
     }
     line.split(ARROWS).all(|item| item.trim().chars().count() <= 12)

@@ -122,7 +122,7 @@ impl Spam {
         let mut seen: [usize; 8] = [usize::MAX; 8];
         let mut add = |h: Hit| {
             s.points += if h.weak { 1 } else { 2 };
-            s.covered += line[h.start..h.end].chars().count();
+            s.covered += h.chars;
             if !h.weak {
                 s.strong += 1;
                 if s.best.is_none_or(|b| self.matcher.terms[b].weak) {
@@ -141,12 +141,14 @@ impl Spam {
                 for m in marks {
                     let term = m.id as usize;
                     let t = &self.matcher.terms[term];
+                    let (start, end) = (m.start as usize, m.end as usize);
                     add(Hit {
                         term,
                         category: t.category,
                         weak: t.weak,
-                        start: m.start as usize,
-                        end: m.end as usize,
+                        start,
+                        end,
+                        chars: line[start..end].chars().count(),
                     });
                 }
             }
