@@ -142,17 +142,19 @@ pub struct Document {
     pub meta: Metadata,
 }
 
-/// One line's normalized key: its hash and how many characters it kept, or
-/// [`LineKey::NONE`] for a line that was not keyed.
+/// One line's normalized key: its hash, how many characters it kept and whether it holds a
+/// character that can start a placeholder (`x`, `_`, `某`, …), or [`LineKey::NONE`] for a
+/// line that was not keyed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineKey {
     pub hash: u64,
     pub kept: u32,
+    pub placeholder: bool,
 }
 
 impl LineKey {
     /// A line the corpus pass did not key (too long to count).
-    pub const NONE: LineKey = LineKey { hash: 0, kept: u32::MAX };
+    pub const NONE: LineKey = LineKey { hash: 0, kept: u32::MAX, placeholder: true };
 }
 
 impl Document {

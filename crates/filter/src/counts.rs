@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 
 use qingxi_core::LineKey;
 
-use crate::text::{line_key, FastMap, Fnv};
+use crate::text::{line_key, line_key_and_placeholder_char, FastMap, Fnv};
 use crate::FilterError;
 
 const MAGIC: &str = "qingxi-line-counts 1";
@@ -60,26 +60,39 @@ impl LineCounts {
     /// Count one document of `site`: every distinct non-empty normalized line of at most
     /// 600 bytes once.
     pub fn observe(&mut self, site: &str, text: &str) {
-        self.observe_keyed(site, text, &mut Vec::new());
+        self.observe_with::<false>(site, text, &mut Vec::new());
     }
 
     /// [`LineCounts::observe`], also leaving each line's key in `keys` (by line number − 1;
     /// [`LineKey::NONE`] for lines too long to count) for [`Document::line_keys`], so the
-    /// template stage need not hash the lines again.
+    /// template stage need not scan the lines again.
     ///
     /// [`Document::line_keys`]: qingxi_core::Document::line_keys
     pub fn observe_keyed(&mut self, site: &str, text: &str, keys: &mut Vec<LineKey>) {
+        self.observe_with::<true>(site, text, keys);
+    }
+
+    /// With `KEYED`, keys go to `keys`, with the placeholder test riding along the key's pass
+    /// over the bytes (the template stage asks it of every line).
+    fn observe_with<const KEYED: bool>(&mut self, site: &str, text: &str, keys: &mut Vec<LineKey>) {
         let sh = site_hash(site);
         keys.clear();
         let mut entries: Vec<u64> = Vec::new();
         for l in qingxi_core::lines::lines(text) {
             if l.len() > MAX_COUNTED_LINE_BYTES {
-                keys.push(LineKey::NONE);
+                if KEYED {
+                    keys.push(LineKey::NONE);
+                }
                 continue;
             }
-            let (h, kept) = line_key(l);
-            // Kept characters are at most the line's 600 bytes.
-            keys.push(LineKey { hash: h, kept: kept as u32 });
+            let (h, kept) = if KEYED {
+                let (h, kept, placeholder) = line_key_and_placeholder_char(l);
+                // Kept characters are at most the line's 600 bytes.
+                keys.push(LineKey { hash: h, kept: kept as u32, placeholder });
+                (h, kept)
+            } else {
+                line_key(l)
+            };
             if kept > 0 {
                 entries.push(entry_key(sh, h));
             }

@@ -473,7 +473,7 @@ impl Stage for Template {
                 let key = cached.get(b.line - 1).filter(|k| **k != LineKey::NONE);
                 let found = if let (Some(k), true) = (key, site.is_some()) {
                     keys[i] = Some((k.hash, k.kept as usize));
-                    placeholder(&b.text)
+                    k.placeholder.then(|| find_placeholder(&b.text)).flatten()
                 } else if site.is_some() && b.text.len() <= MAX_COUNTED_LINE_BYTES {
                     let (h, kept, maybe) = line_key_and_placeholder_char(&b.text);
                     keys[i] = Some((h, kept));
