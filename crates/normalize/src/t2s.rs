@@ -109,66 +109,94 @@ fn zeroed<T: Copy + Default, const N: usize>() -> Box<[T; N]> {
 /// What [`walk3`] does with the 3-byte characters of a text. Each method returns `true`
 /// to stop the walk.
 trait Walk3 {
-    /// Four or eight whole 3-byte characters: `g` is 12 or 24 bytes.
-    fn group(&mut self, g: &[u8]) -> bool;
+    /// Eight whole 3-byte characters.
+    fn group(&mut self, g: &[u8; 24]) -> bool;
     /// One 3-byte character.
     fn one(&mut self, lead: u8, b1: u8, b2: u8) -> bool;
+    /// The 3-byte characters `g` (24 bytes, starting at a character) starts with, up to
+    /// the first that is not 3 bytes long, which the caller knows is among the eight:
+    /// returns how many there are, and `true` to stop the walk.
+    #[inline(always)]
+    fn prefix(&mut self, g: &[u8; 24]) -> (usize, bool) {
+        let mut k = 0;
+        while k < 8 && g[3 * k] & 0xF0 == 0xE0 {
+            if self.one(g[3 * k], g[3 * k + 1], g[3 * k + 2]) {
+                return (k, true);
+            }
+            k += 1;
+        }
+        (k, false)
+    }
 }
 
-/// True when the bytes 0, 3, 6, … of `g` (12 or 24 bytes, starting at a character) are all
-/// lead bytes `E0`..`EF`: in valid UTF-8 that makes `g` exactly four or eight 3-byte
-/// characters.
+/// True when the bytes 0, 3, … 21 of `g` (24 bytes, starting at a character) are all lead
+/// bytes `E0`..`EF`: in valid UTF-8 that makes `g` exactly eight 3-byte characters.
 ///
 /// Bits 5..7 set in every one of them leaves only `F0`..`FF` to rule out, and only for the
 /// last: a 4-byte character before it would put a continuation byte (bit 6 clear) where
-/// the next lead is looked for.
+/// the next lead is looked for. So when it is false, one of the eight leads is not
+/// `E0`..`EF`. The lead bytes are read one by one because the group reads them anyway (a
+/// check from three word reads costs fewer instructions alone, but makes the group take
+/// its bytes apart from those words).
 #[inline(always)]
-fn leads_e(g: &[u8]) -> bool {
+fn all3(g: &[u8; 24]) -> bool {
     let and = g.chunks_exact(3).fold(0xFF, |a, c| a & c[0]);
-    and & 0xE0 == 0xE0 && g.len() >= 3 && g[g.len() - 3] < 0xF0
+    and & 0xE0 == 0xE0 && g[21] < 0xF0
+}
+
+/// Where the character after the one at `b[i]`, which is not 3 bytes long, starts; a run
+/// of ASCII is passed at once.
+#[inline(always)]
+fn skip_other(b: &[u8], i: usize) -> usize {
+    match b.get(i) {
+        Some(x) if *x < 0x80 => skip_ascii(b, i + 1),
+        // No character below U+0800 is Han or in the dictionaries (pinned by a test).
+        Some(x) if *x < 0xE0 => i + 2,
+        // The census counts the Basic Multilingual Plane only.
+        Some(_) => i + 4,
+        None => b.len(),
+    }
 }
 
 /// Walk the 3-byte characters of `b`, skipping every other character: eight at a time
-/// (24 bytes) where their lead bytes say they are, else four, else one at a time up to the
-/// character that is not 3 bytes long. A run of ASCII is skipped eight bytes at a time.
+/// (24 bytes) where their lead bytes say they are (see [`all3`]); else one at a time up to
+/// the character that is not 3 bytes long, which is skipped (a run of ASCII at once), and
+/// back to groups of eight. The last 23 bytes go one character at a time.
+///
+/// A short ASCII run (digits, a space, a line break) in Chinese text thus costs one
+/// failed group check, the characters before it and one skip, and no smaller groups.
 #[inline(always)]
 fn walk3(b: &[u8], w: &mut impl Walk3) {
     let mut i = 0;
-    loop {
-        while i + 24 <= b.len() {
-            let g = &b[i..i + 24];
-            if !leads_e(g) {
-                break;
-            }
+    while let Some(g) = b.get(i..i + 24) {
+        let Ok(g) = <&[u8; 24]>::try_from(g) else { return };
+        if all3(g) {
             if w.group(g) {
                 return;
             }
             i += 24;
+            continue;
         }
-        if let Some(g) = b.get(i..i + 12).filter(|g| leads_e(g)) {
-            if w.group(g) {
-                return;
-            }
-            i += 12;
+        let (k, stop) = w.prefix(g);
+        if stop {
+            return;
         }
-        while let Some(&[lead, b1, b2, ..]) = b.get(i..) {
-            if lead & 0xF0 != 0xE0 {
-                break;
-            }
-            if w.one(lead, b1, b2) {
-                return;
-            }
-            i += 3;
+        i += 3 * k;
+        // Always taken: `all3` failing means one of the eight is not 3 bytes long.
+        if k < 8 {
+            i = skip_other(b, i);
         }
-        // Then the character that is not 3 bytes long, or a whole run of ASCII.
-        match b.get(i) {
-            None => return,
-            Some(x) if *x < 0x80 => i = skip_ascii(b, i + 1),
-            // No character below U+0800 is Han or in the dictionaries (pinned by a test).
-            Some(x) if *x < 0xE0 => i += 2,
-            // The census counts the Basic Multilingual Plane only.
-            Some(_) => i += 4,
+    }
+    while let Some(&lead) = b.get(i) {
+        if lead & 0xF0 != 0xE0 {
+            i = skip_other(b, i);
+            continue;
         }
+        let (Some(&b1), Some(&b2)) = (b.get(i + 1), b.get(i + 2)) else { return };
+        if w.one(lead, b1, b2) {
+            return;
+        }
+        i += 3;
     }
 }
 
@@ -182,7 +210,7 @@ struct CensusWalk<'a> {
 
 impl Walk3 for CensusWalk<'_> {
     #[inline(always)]
-    fn group(&mut self, g: &[u8]) -> bool {
+    fn group(&mut self, g: &[u8; 24]) -> bool {
         let cls = &self.t.cls;
         let mut sum: u32 =
             g.chunks_exact(3).map(|c| u32::from(cls[cls_index(c[0], c[1], c[2])])).sum();
@@ -192,6 +220,25 @@ impl Walk3 for CensusWalk<'_> {
         self.han += u64::from(sum & 15);
         self.simp += u64::from(sum >> 4);
         false
+    }
+
+    /// As the default, but the classes summed as in [`Walk3::group`] (a sum of up to
+    /// seven is below [`CLS_SPECIAL`] unless one of them is it), with one check at the end.
+    #[inline(always)]
+    fn prefix(&mut self, g: &[u8; 24]) -> (usize, bool) {
+        let cls = &self.t.cls;
+        let mut sum = 0;
+        let mut k = 0;
+        while k < 8 && g[3 * k] & 0xF0 == 0xE0 {
+            sum += u32::from(cls[cls_index(g[3 * k], g[3 * k + 1], g[3 * k + 2])]);
+            k += 1;
+        }
+        if sum >= u32::from(CLS_SPECIAL) {
+            sum = self.t.census_group(&g[..3 * k], self.trad);
+        }
+        self.han += u64::from(sum & 15);
+        self.simp += u64::from(sum >> 4);
+        (k, false)
     }
 
     #[inline(always)]
@@ -213,7 +260,7 @@ struct PartnerWalk<'a> {
 
 impl Walk3 for PartnerWalk<'_> {
     #[inline(always)]
-    fn group(&mut self, g: &[u8]) -> bool {
+    fn group(&mut self, g: &[u8; 24]) -> bool {
         let marks = &*self.marks;
         let any = g.chunks_exact(3).fold(0, |any, c| any | marks[cls_index(c[0], c[1], c[2])]);
         any & 1 != 0 && g.chunks_exact(3).any(|c| self.one(c[0], c[1], c[2]))
@@ -455,7 +502,8 @@ impl T2s {
             // time and convert only those that convert or start a phrase (a phrase may
             // swallow the next ones, or run past the group).
             while let Some(g) = bytes.get(i..i + 24) {
-                if !leads_e(g) {
+                let Ok(g) = <&[u8; 24]>::try_from(g) else { break };
+                if !all3(g) {
                     break;
                 }
                 let mut m = g
@@ -611,7 +659,7 @@ impl T2s {
     ///
     /// Chinese text is mostly 3-byte characters (Han, and the CJK and full-width
     /// punctuation between them), so [`walk3`] hands them over eight at a time (see
-    /// [`leads_e`]), and eight reads of [`Self::cls`] summed give the Han and
+    /// [`all3`]), and eight reads of [`Self::cls`] summed give the Han and
     /// Simplified-only counts at once, about ten instructions a character. Only a group
     /// with a [`CLS_SPECIAL`] character (Traditional-only, rare in Simplified text) is read
     /// again character by character. Pairs need both forms: the Simplified partners of the
@@ -645,7 +693,7 @@ impl T2s {
         u32::from(v)
     }
 
-    /// The census of a group of eight 3-byte characters with a [`CLS_SPECIAL`] one.
+    /// The census of a group of up to eight 3-byte characters with a [`CLS_SPECIAL`] one.
     #[cold]
     #[inline(never)]
     fn census_group(&self, g: &[u8], trad: &mut TradSeen) -> u32 {
@@ -928,6 +976,26 @@ mod tests {
             }
             assert_eq!(t.census(&text), naive_census(t, &text), "{n}");
             assert_eq!(t.census(&text), t.census_reference(&text), "{n}");
+        }
+    }
+
+    #[test]
+    fn all3_agrees_with_its_definition() {
+        // Every 24-byte window starting at a character of texts mixing 1- to 4-byte
+        // characters: `all3` holds exactly when the window is eight 3-byte characters.
+        let texts = [
+            "中卫發中卫发乾中卫發中卫发乾中卫發中卫发乾中卫發中卫发乾",
+            "中a卫é發👨中卫发乾中1卫發中卫发乾中卫發中卫\n发乾中卫發中卫😀发乾ab",
+            "2021年7月16日，ICU270張床位，37.5%的患者。\n\n青岛市卫生健康委员会",
+        ];
+        for text in texts {
+            for (at, _) in text.char_indices() {
+                let Some(g) = text.as_bytes().get(at..at + 24) else { continue };
+                let Ok(g) = <&[u8; 24]>::try_from(g) else { continue };
+                let want = text[at..].chars().take(8).all(|c| c.len_utf8() == 3)
+                    && text[at..].chars().take(8).count() == 8;
+                assert_eq!(all3(g), want, "{:?}", &text[at..]);
+            }
         }
     }
 
