@@ -20,8 +20,10 @@
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use qingxi_core::{Document, Edit, Failure, LineKey, Metadata, StageName};
 use serde::{Deserialize, Serialize};
@@ -265,19 +267,22 @@ fn header_of(p: &Prepared) -> Header<'_> {
     }
 }
 
-/// Reads a spool back in order: the held documents, then the file's. Entries are split off
-/// here; turning one into a document ([`SpoolEntry::load`]) happens on a worker thread.
+/// Reads a spool back in order: the held documents, then the file's. Only each entry's
+/// header line is read here (it says how long the text is); the text is read by the worker
+/// that loads the entry ([`SpoolEntry::load`]), at its offset, so the thread that hands out
+/// entries does not copy every document through its own buffers.
 #[derive(Debug)]
 pub struct SpoolReader {
     path: PathBuf,
     held: std::vec::IntoIter<Spooled>,
-    input: Option<BufReader<File>>,
-    line: Vec<u8>,
+    file: Option<Arc<File>>,
+    /// Offset of the next entry's header in the file.
+    pos: u64,
     /// Spool files are ours: a malformed one is a bug or a damaged disk, and ends the read.
     broken: bool,
 }
 
-/// One spooled input: held in memory, or header and text as read from the file.
+/// One spooled input: held in memory, or a header read from the file and where its text is.
 #[derive(Debug)]
 pub struct SpoolEntry(Entry);
 
@@ -286,16 +291,27 @@ pub struct SpoolEntry(Entry);
 #[derive(Debug)]
 enum Entry {
     Held(Spooled),
-    Written { header: Vec<u8>, text: Vec<u8>, bytes_in: u64 },
+    Written { header: Vec<u8>, text: Option<TextAt>, bytes_in: u64 },
 }
+
+/// Where an entry's text lies in the spool file: `len` bytes at `at`, then a newline.
+#[derive(Debug)]
+struct TextAt {
+    file: Arc<File>,
+    at: u64,
+    len: usize,
+}
+
+/// Bytes read per step while looking for the end of a header line.
+const HEADER_READ: usize = 4096;
 
 impl SpoolReader {
     fn new(path: PathBuf, held: Vec<Spooled>, file: Option<File>) -> Self {
         SpoolReader {
             path,
             held: held.into_iter(),
-            input: file.map(|f| BufReader::with_capacity(1 << 20, f)),
-            line: Vec::new(),
+            file: file.map(Arc::new),
+            pos: 0,
             broken: false,
         }
     }
@@ -312,6 +328,26 @@ impl SpoolReader {
             format!("spool file damaged: {why}"),
         )))
     }
+
+    /// The header line at `self.pos` (with its newline), or `None` at the end of the file.
+    fn header_line(&self, file: &File) -> io::Result<Option<Vec<u8>>> {
+        let mut line = Vec::new();
+        let mut chunk = [0u8; HEADER_READ];
+        loop {
+            let n = file.read_at(&mut chunk, self.pos + line.len() as u64)?;
+            if n == 0 {
+                return match line.is_empty() {
+                    true => Ok(None),
+                    false => Err(io::Error::new(io::ErrorKind::UnexpectedEof, "header cut short")),
+                };
+            }
+            if let Some(end) = memchr::memchr(b'\n', &chunk[..n]) {
+                line.extend_from_slice(&chunk[..=end]);
+                return Ok(Some(line));
+            }
+            line.extend_from_slice(&chunk[..n]);
+        }
+    }
 }
 
 impl Iterator for SpoolReader {
@@ -324,18 +360,17 @@ impl Iterator for SpoolReader {
         if self.broken {
             return None;
         }
-        let input = self.input.as_mut()?;
-        self.line.clear();
-        match input.read_until(b'\n', &mut self.line) {
-            Ok(0) => return None,
-            Ok(_) => {}
+        let file = self.file.clone()?;
+        let line = match self.header_line(&file) {
+            Ok(Some(line)) => line,
+            Ok(None) => return None,
             Err(e) => return self.fail(e.to_string()),
-        }
+        };
         // `LEN BYTES_IN\tJSON\n`
-        let Some(tab) = self.line.iter().position(|&b| b == b'\t') else {
+        let Some(tab) = line.iter().position(|&b| b == b'\t') else {
             return self.fail("header has no tab".into());
         };
-        let numbers = String::from_utf8_lossy(&self.line[..tab]).into_owned();
+        let numbers = String::from_utf8_lossy(&line[..tab]).into_owned();
         let mut parts = numbers.split(' ');
         let (len, bytes_in) = match (parts.next(), parts.next().map(str::parse::<u64>)) {
             (Some("-"), Some(Ok(b))) => (None, b),
@@ -345,24 +380,37 @@ impl Iterator for SpoolReader {
             },
             _ => return self.fail(format!("bad header numbers `{numbers}`")),
         };
-        let header = self.line[tab + 1..].to_vec();
-        let mut text = Vec::new();
-        if let Some(len) = len {
-            text.resize(len + 1, 0);
-            if let Err(e) = input.read_exact(&mut text) {
-                return self.fail(e.to_string());
-            }
-            text.pop();
-        }
+        self.pos += line.len() as u64;
+        let header = line[tab + 1..line.len() - 1].to_vec();
+        let text = len.map(|len| {
+            let at = self.pos;
+            self.pos += len as u64 + 1;
+            TextAt { file, at, len }
+        });
         Some(Ok(SpoolEntry(Entry::Written { header, text, bytes_in })))
     }
 }
 
 impl Drop for SpoolReader {
     fn drop(&mut self) {
-        if self.input.is_some() {
+        if self.file.is_some() {
             let _ = std::fs::remove_file(&self.path);
         }
+    }
+}
+
+impl TextAt {
+    /// The text's bytes, checked to end where the header said.
+    fn read(&self) -> io::Result<Vec<u8>> {
+        let mut text = vec![0u8; self.len + 1];
+        self.file.read_exact_at(&mut text, self.at)?;
+        if text.pop() != Some(b'\n') {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "text not where its header says",
+            ));
+        }
+        Ok(text)
     }
 }
 
@@ -391,7 +439,16 @@ impl SpoolEntry {
     pub fn load(self) -> Spooled {
         match self.0 {
             Entry::Held(item) => item,
-            Entry::Written { header, text, bytes_in } => load_written(&header, &text, bytes_in),
+            Entry::Written { header, text, bytes_in } => {
+                let text = match text.map(|t| t.read()).transpose() {
+                    Ok(t) => t.unwrap_or_default(),
+                    Err(e) => {
+                        let why = format!("spool file damaged: {e}");
+                        return Err(Rejection::Failed(Failure::new("spool", why)));
+                    }
+                };
+                load_written(&header, &text, bytes_in)
+            }
         }
     }
 }
