@@ -601,6 +601,27 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_short_spool_file_is_reported_not_read_past() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("spool");
+        let mut w = SpoolWriter::create(&path).unwrap();
+        for item in (0..3).map(doc) {
+            w.write(&item).unwrap();
+        }
+        let reader = w.finish().unwrap();
+        // Cut the file inside the last document's text.
+        let len = std::fs::metadata(&path).unwrap().len();
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(len - 5).unwrap();
+        let loaded: Vec<Spooled> = reader.map(|e| e.unwrap().load()).collect();
+        assert_eq!(loaded.len(), 3);
+        assert_eq!(loaded[..2], [doc(0), doc(1)]);
+        match &loaded[2] {
+            Err(Rejection::Failed(f)) => assert!(f.reason.contains("spool file damaged"), "{f:?}"),
+            other => panic!("expected a damaged-spool failure, got {other:?}"),
+        }
+    }
+
+    #[test]
     fn a_spool_that_fits_in_memory_makes_no_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("spool");
