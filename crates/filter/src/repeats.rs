@@ -99,14 +99,21 @@ struct KeyTable {
     mask: usize,
 }
 
+/// Grow an open-addressing table's slots (never shrinking: the allocation is reused across
+/// documents) to a power of two that keeps `n` entries at most half full; returns the mask
+/// of the part in use.
+fn size_slots<T: Copy + Default>(slots: &mut Vec<T>, n: usize) -> usize {
+    let size = (2 * n + 1).next_power_of_two().max(16);
+    if slots.len() < size {
+        slots.resize(size, T::default());
+    }
+    size - 1
+}
+
 impl KeyTable {
     /// Empty the table and size it for `n` keys.
     fn reset(&mut self, n: usize) {
-        let size = (2 * n + 1).next_power_of_two().max(16);
-        if self.slots.len() < size {
-            self.slots.resize(size, (0, 0, 0));
-        }
-        self.mask = size - 1;
+        self.mask = size_slots(&mut self.slots, n);
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             // Stamps wrapped: old slots could look occupied.
@@ -194,11 +201,7 @@ struct DocShingles {
 impl DocShingles {
     /// Empty the table for a document, sized for `n` shingles.
     fn reset(&mut self, n: usize) {
-        let size = (2 * n + 1).next_power_of_two().max(16);
-        if self.slots.len() < size {
-            self.slots.resize(size, (0, 0, 0));
-        }
-        self.mask = size - 1;
+        self.mask = size_slots(&mut self.slots, n);
         // Number 0 is never given out, so zeroed slots are free. Past 2^31 numbers (given
         // out over many documents), start over: a document then has 2^31 to give, more
         // than its text could need (four bytes a character, four characters a shingle).

@@ -101,19 +101,17 @@ impl SpoolWriter {
         self.file()?.write_all(record)
     }
 
-    /// Memory a held item takes: its text's allocation, its line keys, its edits and a fixed
-    /// share for the rest (names, metadata).
+    /// Memory a held item takes: what its record would take in the file
+    /// ([`SpoolWriter::size_hint`]), plus its text's spare capacity and its line keys.
     fn held_size(item: &Spooled) -> u64 {
-        let bytes = match item {
+        let extra = match item {
             Ok(p) => {
-                let edits: usize =
-                    p.doc.meta.edits.iter().map(|e| e.before.len() + e.after.len() + 96).sum();
                 let keys = p.doc.line_keys.capacity() * std::mem::size_of::<LineKey>();
-                p.doc.text.capacity() + keys + p.doc.id.len() + p.origin.len() + edits + 512
+                p.doc.text.capacity() - p.doc.text.len() + keys
             }
-            Err(_) => 256,
+            Err(_) => 0,
         };
-        bytes as u64
+        (Self::size_hint(item) + extra) as u64
     }
 
     /// Write one item in the spool format (workers encode, the spooling thread copies).
